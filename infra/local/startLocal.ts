@@ -1,0 +1,118 @@
+/**
+ * The local runtime: the same middy handlers that run in Lambda, behind a
+ * local HTTP server that speaks API Gateway events, against an embedded
+ * S3-compatible server (or any S3 endpoint given by S3_ENDPOINT).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { installLambdaGlobals } from './lambdaRuntime';
+
+installLambdaGlobals();
+
+import { loadConfig, type Config } from '../../lambda/config';
+import { createHandlers, type HandlerDeps } from '../../lambda/createHandlers';
+import { apiGatewayListener, type Route } from './apiGatewayAdapter';
+import { DEMO_BUCKET, EMBEDDED_ACCOUNT_ID, EMBEDDED_CREDENTIALS, ensureBucket, ensureDemoObject, s3ClientFor, startEmbeddedS3, type EmbeddedS3 } from './embeddedS3';
+import { loadOrCreateLocalKeys } from './localKeys';
+
+export interface LocalOptions {
+  /** HTTP port of the proxy (0 = any free port). */
+  port?: number;
+  /** Port of the embedded S3 server (0 = any free port). Ignored with s3Endpoint. */
+  s3Port?: number;
+  /** Use this S3-compatible endpoint instead of the embedded server. */
+  s3Endpoint?: string;
+  /** Where keys and embedded S3 data live. */
+  dataDir?: string;
+  /** Extra environment (same variables as in Lambda) over the local defaults. */
+  env?: Record<string, string | undefined>;
+  /** Put the demo object in place (embedded server only). */
+  demo?: boolean;
+  deps?: HandlerDeps;
+}
+
+export interface LocalRuntime {
+  baseUrl: string;
+  s3Endpoint: string;
+  config: Config;
+  keysJson: string;
+  handlers: ReturnType<typeof createHandlers>;
+  server: Server;
+  close(): Promise<void>;
+}
+
+export const LOCAL_CACHE_BUCKET = 'torrent-cache';
+
+const definedOnly = (env: Record<string, string | undefined> = {}) =>
+  Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+
+export const startLocal = async (opts: LocalOptions = {}): Promise<LocalRuntime> => {
+  const dataDir = resolve(opts.dataDir ?? '.local');
+  let embedded: EmbeddedS3 | undefined;
+  let s3Endpoint = opts.s3Endpoint;
+  if (!s3Endpoint) {
+    embedded = await startEmbeddedS3({ port: opts.s3Port ?? 4569, directory: resolve(dataDir, 's3') });
+    s3Endpoint = embedded.endpoint;
+  }
+  try {
+    const keysJson = loadOrCreateLocalKeys(dataDir);
+    const server = createServer();
+    server.requestTimeout = 0; // long downloads through the seed route
+    await new Promise<void>((ok, fail) => {
+      server.once('error', fail);
+      server.listen(opts.port ?? 3000, '127.0.0.1', () => ok());
+    });
+    const { port } = server.address() as AddressInfo;
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const env: Record<string, string | undefined> = {
+      SERVED_BUCKETS: JSON.stringify([{ name: DEMO_BUCKET, expectedOwner: EMBEDDED_ACCOUNT_ID, source: 'auto' }]),
+      CACHE_BUCKET: embedded ? LOCAL_CACHE_BUCKET : undefined,
+      // Proxy mode: the seed route serves bytes itself, so clients with SSRF
+      // mitigation (libtorrent) never see a redirect to a signed loopback URL.
+      SEED_MODE: 'proxy',
+      ...definedOnly(opts.env),
+      S3_ENDPOINT: s3Endpoint,
+      S3_FORCE_PATH_STYLE: 'true',
+      PUBLIC_BASE_URL: baseUrl,
+      LINK_KEYS: opts.env?.LINK_KEYS ?? keysJson,
+      AWS_REGION: opts.env?.AWS_REGION ?? process.env.AWS_REGION ?? 'us-east-1',
+    };
+    if (embedded) {
+      // The embedded server's fixed credentials; the SDK reads them from the environment.
+      process.env.AWS_ACCESS_KEY_ID = EMBEDDED_CREDENTIALS.accessKeyId;
+      process.env.AWS_SECRET_ACCESS_KEY = EMBEDDED_CREDENTIALS.secretAccessKey;
+      delete process.env.AWS_SESSION_TOKEN;
+    }
+    const config = loadConfig(env);
+    if (embedded) {
+      const admin = s3ClientFor(s3Endpoint);
+      await ensureBucket(admin, LOCAL_CACHE_BUCKET);
+      for (const bucket of config.buckets.keys()) await ensureBucket(admin, bucket);
+      if (opts.demo !== false) await ensureDemoObject(admin);
+    }
+    const handlers = createHandlers(config, opts.deps);
+    const routes: Route[] = [
+      { resource: '/torrent/{bucket}/{key+}', prefix: '/torrent/', handler: handlers.torrentHandler },
+      { resource: '/seed/{token}/{bucket}/{key+}', prefix: '/seed/', handler: handlers.seedHandler },
+      { resource: '/links', prefix: '/links', handler: handlers.mintHandler },
+    ];
+    server.on('request', apiGatewayListener(routes));
+    return {
+      baseUrl,
+      s3Endpoint,
+      config,
+      keysJson,
+      handlers,
+      server,
+      close: async () => {
+        server.closeAllConnections();
+        await new Promise<void>((ok) => server.close(() => ok()));
+        await embedded?.close();
+      },
+    };
+  } catch (err) {
+    await embedded?.close();
+    throw err;
+  }
+};

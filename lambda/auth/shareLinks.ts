@@ -1,0 +1,62 @@
+import { encodeKeyPath } from '../http/parseObjectPath';
+import type { KeyRing } from './keyRing';
+import { signLink, type LinkScope } from './signLink';
+
+export interface MintRequest {
+  baseUrl: string;
+  bucket: string;
+  key: string;
+  /** Sign for every key under this prefix instead of the one key. */
+  prefix?: string;
+  exp: number;
+}
+
+export interface MintedLink {
+  url: string;
+  seedUrl: string;
+  exp: number;
+  kid: string;
+}
+
+/**
+ * The torrent URL of a share link: `/torrent/<bucket>/<key>?exp&kid&sig[&prefix]`.
+ *
+ * @example
+ * torrentLinkUrl(ring, { baseUrl: 'https://x.example/prod', bucket: 'demo', key: 'a b.iso', exp: 1900000000 })
+ * // 'https://x.example/prod/torrent/demo/a%20b.iso?exp=1900000000&kid=k1&sig=...'
+ */
+export const torrentLinkUrl = (ring: KeyRing, m: MintRequest): string => {
+  const scope: LinkScope = m.prefix !== undefined ? { type: 'prefix', prefix: m.prefix } : { type: 'object', key: m.key };
+  const sig = signLink({ route: 'torrent', bucket: m.bucket, scope, exp: m.exp, kid: ring.active }, ring.keys.get(ring.active)!);
+  const query = new URLSearchParams({ exp: String(m.exp), kid: ring.active, sig });
+  if (m.prefix !== undefined) query.set('prefix', m.prefix);
+  return `${m.baseUrl}/torrent/${m.bucket}/${encodeKeyPath(m.key)}?${query.toString()}`;
+};
+
+/**
+ * The web-seed URL put in a generated torrent's `url-list`. The signature
+ * sits in the path (`/seed/<kid>.<exp>.<sig>/<bucket>/<key>`): libtorrent's
+ * SSRF mitigation refuses loopback/LAN web seeds that carry a query string.
+ * It is always scoped to the one object and expires with the link.
+ */
+export const seedUrl = (ring: KeyRing, baseUrl: string, bucket: string, key: string, exp: number): string => {
+  const sig = signLink({ route: 'seed', bucket, scope: { type: 'object', key }, exp, kid: ring.active }, ring.keys.get(ring.active)!);
+  return `${baseUrl}/seed/${seedToken(ring.active, exp, sig)}/${bucket}/${encodeKeyPath(key)}`;
+};
+
+export const seedToken = (kid: string, exp: number, sig: string): string => `${kid}.${exp}.${sig}`;
+
+/** Splits a seed token into link parameters (validation happens in verifyLink). */
+export const parseSeedToken = (token: string): { kid?: string; exp?: string; sig?: string } => {
+  const [kid, exp, sig, ...rest] = token.split('.');
+  if (rest.length > 0) return { kid: '', exp: '', sig: '' };
+  return { kid, exp, sig };
+};
+
+/** Mints a share link: the torrent URL and the seed URL its torrent will carry. */
+export const mintShareLink = (ring: KeyRing, m: MintRequest): MintedLink => ({
+  url: torrentLinkUrl(ring, m),
+  seedUrl: seedUrl(ring, m.baseUrl, m.bucket, m.key, m.exp),
+  exp: m.exp,
+  kid: ring.active,
+});

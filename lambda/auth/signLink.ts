@@ -1,0 +1,37 @@
+import { createHmac } from 'node:crypto';
+
+export type LinkRoute = 'torrent' | 'seed';
+
+/** What a link grants: one object, or every key under a prefix (only when the minter asked). */
+export type LinkScope = { type: 'object'; key: string } | { type: 'prefix'; prefix: string };
+
+export interface LinkClaims {
+  route: LinkRoute;
+  bucket: string;
+  scope: LinkScope;
+  /** Expiry, seconds since the epoch. */
+  exp: number;
+  kid: string;
+}
+
+/**
+ * The exact bytes signed. Every field is length-prefixed so no two claim sets
+ * share a payload (a key ending in "|" cannot impersonate another field).
+ */
+export const linkPayload = (c: LinkClaims): Buffer => {
+  const subject = c.scope.type === 'object' ? c.scope.key : c.scope.prefix;
+  const fields = ['s3tp1', c.route, c.scope.type, c.bucket, subject, String(c.exp), c.kid];
+  return Buffer.concat(fields.map((f) => {
+    const b = Buffer.from(f, 'utf8');
+    return Buffer.concat([Buffer.from(`${b.length}:`), b]);
+  }));
+};
+
+/**
+ * HMAC-SHA256 of the claims, base64url without padding (43 characters).
+ *
+ * @example
+ * signLink({ route: 'torrent', bucket: 'demo', scope: { type: 'object', key: 'a.bin' }, exp: 1e9, kid: 'k1' }, secret)
+ */
+export const signLink = (claims: LinkClaims, secret: Buffer): string =>
+  createHmac('sha256', secret).update(linkPayload(claims)).digest('base64url');

@@ -1,0 +1,62 @@
+import { bencode, type BValue } from './bencode';
+
+export interface InfoFields {
+  /** Display name (the key's last path segment). */
+  name: string;
+  length: number;
+  pieceLength: number;
+  /** Concatenated SHA-1 digests. */
+  pieces: Buffer;
+}
+
+/**
+ * The bencoded `info` dictionary of a BEP 3 single-file torrent. Only the
+ * four standard keys: identical object bytes and name give an identical
+ * info-hash, whichever tool or link produced it.
+ */
+export const buildInfo = (fields: InfoFields): Buffer => {
+  if (fields.pieces.length % 20 !== 0) throw new RangeError('pieces must be a multiple of 20 bytes');
+  const expectedPieces = Math.ceil(fields.length / fields.pieceLength);
+  if (fields.pieces.length / 20 !== expectedPieces) {
+    throw new RangeError(`expected ${expectedPieces} piece hashes for ${fields.length} bytes, got ${fields.pieces.length / 20}`);
+  }
+  return bencode({
+    length: fields.length,
+    name: fields.name,
+    'piece length': fields.pieceLength,
+    pieces: fields.pieces,
+  });
+};
+
+export interface MetainfoOptions {
+  /** Bencoded info dictionary (from buildInfo, or a verified cache entry). */
+  info: Buffer;
+  /** BEP 19 web seeds, top level (never in info, so links share one swarm). */
+  webSeeds: string[];
+  trackers: string[];
+  /** Seconds since the epoch: the object's LastModified, never the wall clock. */
+  creationDate?: number;
+  comment?: string;
+}
+
+/**
+ * A complete .torrent: the info dictionary is spliced in byte for byte, so
+ * its hash is exactly the info-hash computed from `info`.
+ */
+export const buildMetainfo = (opts: MetainfoOptions): Buffer => {
+  const top: Record<string, BValue | undefined> = {
+    announce: opts.trackers[0],
+    'announce-list': opts.trackers.length > 1 ? opts.trackers.map((t) => [t]) : undefined,
+    comment: opts.comment,
+    'created by': 's3-torrent-proxy',
+    'creation date': opts.creationDate,
+    'url-list': opts.webSeeds.length > 0 ? opts.webSeeds : undefined,
+  };
+  // Encode with a placeholder and splice: keys sort as announce, announce-list,
+  // comment, created by, creation date, info, url-list.
+  const MARK = Buffer.from('\u0000info-placeholder\u0000');
+  const encoded = bencode({ ...top, info: MARK });
+  const markEncoded = Buffer.concat([Buffer.from(`${MARK.length}:`), MARK]);
+  const at = encoded.indexOf(markEncoded);
+  return Buffer.concat([encoded.subarray(0, at), opts.info, encoded.subarray(at + markEncoded.length)]);
+};
