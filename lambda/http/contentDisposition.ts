@@ -12,7 +12,7 @@ import { displayName } from '../torrent/displayName';
  */
 export const contentDisposition = (name: string): string => {
   const clean = name.replace(/[\u0000-\u001f\u007f-\u009f/\\]/g, '_');
-  const fallback = clean.replace(/[^\x20-\x7e]|["%]/g, '_') || 'download.torrent';
+  const fallback = clean.replace(/[^\x20-\x7e]|["%]/gu, '_') || 'download.torrent';
   const encoded = encodeRfc8187(clean || 'download.torrent');
   return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 };

@@ -1,0 +1,59 @@
+/**
+ * The local runtime on free ports with a throw-away data directory, plus what
+ * tests need around it: an S3 client for the embedded server, link minting
+ * with the runtime's own keys, and an S3 call counter.
+ */
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseKeyRing } from '../../lambda/auth/keyRing';
+import { mintShareLink } from '../../lambda/auth/shareLinks';
+import { EMBEDDED_ACCOUNT_ID, s3ClientFor } from '../../infra/local/embeddedS3';
+import { startLocal, type LocalOptions, type LocalRuntime } from '../../infra/local/startLocal';
+
+export interface TestRuntime extends LocalRuntime {
+  admin: S3Client;
+  /** S3 calls the proxy made since the last reset. */
+  s3Calls: { count: number; commands: string[] };
+  put(bucket: string, key: string, body: Buffer | string): Promise<void>;
+  link(bucket: string, key: string, opts?: { ttlSeconds?: number; prefix?: string }): { url: string; seedUrl: string; exp: number };
+  stop(): Promise<void>;
+}
+
+export const bucketsEnv = (buckets: Array<{ name: string; prefix?: string; source?: string; requesterPays?: boolean; expectedOwner?: string }>) =>
+  JSON.stringify(buckets.map((b) => ({ expectedOwner: EMBEDDED_ACCOUNT_ID, ...b })));
+
+export const startTestRuntime = async (opts: LocalOptions = {}): Promise<TestRuntime> => {
+  const dataDir = mkdtempSync(join(tmpdir(), 's3tp-test-'));
+  const s3Calls = { count: 0, commands: [] as string[] };
+  const runtime = await startLocal({ port: 0, s3Port: 0, dataDir, demo: false, ...opts }).catch((err) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  });
+  const admin = s3ClientFor(runtime.s3Endpoint);
+  // Count every command the proxy's own client sends (the real SDK middleware stack).
+  runtime.handlers.torrentDeps.s3.middlewareStack.add(
+    (next, context) => async (args) => {
+      s3Calls.count++;
+      s3Calls.commands.push(String(context.commandName));
+      return next(args);
+    },
+    { step: 'initialize', name: 'testCallCounter' },
+  );
+  const ring = parseKeyRing(runtime.keysJson);
+  return {
+    ...runtime,
+    admin,
+    s3Calls,
+    put: async (bucket, key, body) => {
+      await admin.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    },
+    link: (bucket, key, o = {}) =>
+      mintShareLink(ring, { baseUrl: runtime.baseUrl, bucket, key, prefix: o.prefix, exp: Math.floor(Date.now() / 1000) + (o.ttlSeconds ?? 3600) }),
+    stop: async () => {
+      await runtime.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+};
