@@ -1,0 +1,490 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { TorrentProxyStack, type TorrentProxyStackProps } from '../../infra/stack/TorrentProxyStack';
+
+const ACCOUNT = '123456789012';
+const ENV = { account: ACCOUNT, region: 'us-east-1' };
+
+const SERVED = [
+  { name: 'public-datasets', expectedOwner: '111122223333', requesterPays: false, prefix: '', source: 'auto' as const },
+  { name: 'partner-exports', expectedOwner: '444455556666', requesterPays: true, prefix: 'shared/', source: 'generate' as const },
+];
+
+/** A fresh app whose NodejsFunctions skip bundling (synth ~0.5 s instead of ~2 s each). */
+const newApp = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+
+const synth = (settings: TorrentProxyStackProps['settings'] = { servedBuckets: SERVED }) => {
+  const stack = new TorrentProxyStack(newApp(), 'Proxy', { env: ENV, settings });
+  return { stack, template: Template.fromStack(stack) };
+};
+
+type Cfn = Record<string, any>;
+
+/** Renders Fn::Join / Ref / Fn::GetAtt as one readable string: `<Ref:X>`, `<X.Arn>`. */
+const flat = (v: unknown): string => {
+  if (typeof v === 'string') return v;
+  const o = v as Cfn;
+  if (o['Fn::Join']) return (o['Fn::Join'][1] as unknown[]).map(flat).join(o['Fn::Join'][0]);
+  if (o.Ref) return `<Ref:${o.Ref}>`;
+  if (o['Fn::GetAtt']) return `<${o['Fn::GetAtt'].join('.')}>`;
+  return JSON.stringify(v);
+};
+
+const logicalIdOf = (template: Template, type: string, props: Cfn): string => {
+  const ids = Object.keys(template.findResources(type, { Properties: props }));
+  expect(ids).toHaveLength(1);
+  return ids[0];
+};
+
+const functionId = (template: Template, handler: string) =>
+  logicalIdOf(template, 'AWS::Lambda::Function', { Handler: `index.${handler}` });
+
+interface Route {
+  verb: string;
+  path: string;
+  auth: string;
+  integration: Cfn;
+  props: Cfn;
+}
+
+const routes = (template: Template): Route[] => {
+  const resources = template.findResources('AWS::ApiGateway::Resource');
+  const pathOf = (ref: Cfn): string => {
+    if (!ref.Ref) return '';
+    const r = resources[ref.Ref].Properties;
+    return `${pathOf(r.ParentId)}/${r.PathPart}`;
+  };
+  return Object.values(template.findResources('AWS::ApiGateway::Method')).map((m) => ({
+    verb: m.Properties.HttpMethod,
+    path: pathOf(m.Properties.ResourceId),
+    auth: m.Properties.AuthorizationType,
+    integration: m.Properties.Integration,
+    props: m.Properties,
+  }));
+};
+
+/** Every statement of the identity policies attached to a function's role. */
+const statementsOf = (template: Template, fnId: string): Cfn[] => {
+  const fn = template.toJSON().Resources[fnId];
+  const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((p) => (p.Properties.Roles as Cfn[]).some((r) => r.Ref === roleId))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Cfn[]);
+};
+
+const asList = <T,>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+/** Statements that grant S3 actions, with resources rendered as strings. */
+const s3Grants = (statements: Cfn[]) =>
+  statements
+    .filter((s) => asList<string>(s.Action).some((a) => a.startsWith('s3:')))
+    .map((s) => ({ actions: asList<string>(s.Action).sort(), resources: asList(s.Resource).map(flat), condition: s.Condition }));
+
+describe('TorrentProxyStack', () => {
+  const { stack, template } = synth();
+  const torrentFn = functionId(template, 'torrentHandler');
+  const seedFn = functionId(template, 'seedHandler');
+  const mintFn = functionId(template, 'mintHandler');
+  const cacheBucketId = logicalIdOf(template, 'AWS::S3::Bucket', {
+    LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Prefix: 'torrents/' })]) },
+  });
+  const secretId = Object.keys(template.findResources('AWS::SecretsManager::Secret'))[0];
+
+  describe('API routes', () => {
+    it('exposes exactly GET/HEAD torrent, GET/HEAD seed and POST links', () => {
+      expect(routes(template).map((r) => `${r.verb} ${r.path}`).sort()).toEqual([
+        'GET /seed/{token}/{bucket}/{key+}',
+        'GET /torrent/{bucket}/{key+}',
+        'HEAD /seed/{token}/{bucket}/{key+}',
+        'HEAD /torrent/{bucket}/{key+}',
+        'POST /links',
+      ]);
+    });
+
+    it.each([
+      ['/torrent/{bucket}/{key+}', () => torrentFn],
+      ['/seed/{token}/{bucket}/{key+}', () => seedFn],
+    ])('streams %s from its function through response-streaming-invocations', (path, fnId) => {
+      const matching = routes(template).filter((r) => r.path === path);
+      expect(matching).toHaveLength(2);
+      for (const { integration } of matching) {
+        expect(integration).toMatchObject({ Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', ResponseTransferMode: 'STREAM', TimeoutInMillis: 900_000 });
+        expect(flat(integration.Uri)).toBe(
+          `arn:<Ref:AWS::Partition>:apigateway:us-east-1:lambda:path/2021-11-15/functions/<${fnId()}.Arn>/response-streaming-invocations`,
+        );
+      }
+    });
+
+    it('invokes the mint function through a standard (buffered) proxy integration', () => {
+      const [links] = routes(template).filter((r) => r.path === '/links');
+      expect(links.integration.ResponseTransferMode).toBeUndefined();
+      expect(flat(links.integration.Uri)).toContain(`/2015-03-31/functions/<${mintFn}.Arn>/invocations`);
+    });
+
+    it('requires AWS_IAM authorization on POST /links and on no other route', () => {
+      const byAuth = routes(template).map((r) => [`${r.verb} ${r.path}`, r.auth]);
+      expect(byAuth.filter(([, auth]) => auth === 'AWS_IAM')).toEqual([['POST /links', 'AWS_IAM']]);
+      expect(byAuth.filter(([, auth]) => auth !== 'AWS_IAM').every(([, auth]) => auth === 'NONE')).toBe(true);
+    });
+
+    it('validates that every public route carries its path parameters', () => {
+      const validator = logicalIdOf(template, 'AWS::ApiGateway::RequestValidator', { ValidateRequestParameters: true, ValidateRequestBody: true });
+      for (const r of routes(template).filter((x) => x.auth === 'NONE')) {
+        expect(r.props.RequestValidatorId).toEqual({ Ref: validator });
+        const names = [...r.path.matchAll(/\{(\w+)\+?\}/g)].map((m) => `method.request.path.${m[1]}`);
+        expect(r.props.RequestParameters).toEqual(Object.fromEntries(names.map((n) => [n, true])));
+      }
+    });
+
+    it('grants API Gateway invoke permission per method, never for test invokes', () => {
+      const perms = Object.values(template.findResources('AWS::Lambda::Permission'));
+      expect(perms).toHaveLength(5);
+      for (const p of perms) expect(flat(p.Properties.SourceArn)).not.toContain('/test-invoke-stage/');
+    });
+
+    it('uses a Regional endpoint (5-minute stream idle timeout instead of 30 s at the edge)', () => {
+      template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
+    });
+  });
+
+  describe('prod stage', () => {
+    it('throttles, traces, records metrics and logs errors without request bodies', () => {
+      template.hasResourceProperties('AWS::ApiGateway::Stage', {
+        StageName: 'prod',
+        TracingEnabled: true,
+        MethodSettings: [
+          {
+            HttpMethod: '*',
+            ResourcePath: '/*',
+            ThrottlingRateLimit: 50,
+            ThrottlingBurstLimit: 100,
+            MetricsEnabled: true,
+            LoggingLevel: 'ERROR',
+            DataTraceEnabled: false,
+          },
+        ],
+      });
+    });
+
+    it('writes JSON access logs to a log group with one-month retention and never logs the raw path', () => {
+      const stage = Object.values(template.findResources('AWS::ApiGateway::Stage'))[0].Properties;
+      const logGroupId = stage.AccessLogSetting.DestinationArn['Fn::GetAtt'][0];
+      template.hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 30 } });
+      expect(template.toJSON().Resources[logGroupId].Properties.RetentionInDays).toBe(30);
+      const format = JSON.parse(stage.AccessLogSetting.Format);
+      expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status', resourcePath: '$context.resourcePath' });
+      expect(stage.AccessLogSetting.Format).not.toContain('$context.path');
+    });
+
+    it('takes throttling limits from settings', () => {
+      const { template: t } = synth({ servedBuckets: SERVED, throttlingRateLimit: 7, throttlingBurstLimit: 9 });
+      t.hasResourceProperties('AWS::ApiGateway::Stage', {
+        MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 7, ThrottlingBurstLimit: 9 })],
+      });
+    });
+  });
+
+  describe('functions', () => {
+    it.each([
+      ['torrentHandler', 1769, 900],
+      ['seedHandler', 512, 900],
+      ['mintHandler', 256, 10],
+    ])('runs %s on Node.js 24, arm64, %i MB, %i s, active tracing, JSON logs kept a month', (handler, memory, timeout) => {
+      const fn = template.toJSON().Resources[functionId(template, handler)].Properties;
+      expect(fn).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        MemorySize: memory,
+        Timeout: timeout,
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogFormat: 'JSON' },
+      });
+      const logGroup = template.toJSON().Resources[fn.LoggingConfig.LogGroup.Ref];
+      expect(logGroup.Properties.RetentionInDays).toBe(30);
+      expect(fn.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+    });
+
+    it('gives every function the served buckets, link key secret and link TTLs', () => {
+      for (const id of [torrentFn, seedFn, mintFn]) {
+        const env = template.toJSON().Resources[id].Properties.Environment.Variables;
+        expect(JSON.parse(env.SERVED_BUCKETS)).toEqual(SERVED);
+        expect(env).toMatchObject({
+          LINK_KEYS_SECRET_ARN: { Ref: secretId },
+          LINK_DEFAULT_TTL_SECONDS: '604800',
+          LINK_MAX_TTL_SECONDS: '2592000',
+          SEED_MODE: 'redirect',
+          LOG_LEVEL: 'info',
+        });
+        expect(env.PUBLIC_BASE_URL).toBeUndefined();
+        expect(env.TRACKERS).toBeUndefined();
+      }
+    });
+
+    it('points the torrent function at the cache bucket and at itself for background builds', () => {
+      const fn = template.toJSON().Resources[torrentFn].Properties;
+      expect(fn.Environment.Variables).toMatchObject({
+        CACHE_BUCKET: { Ref: cacheBucketId },
+        CACHE_PREFIX: 'torrents/',
+        CACHE_BUCKET_OWNER: ACCOUNT,
+        ASYNC_FUNCTION_NAME: fn.FunctionName,
+      });
+      expect(fn.FunctionName).toBe('Proxy-torrent');
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: torrentFn },
+        MaximumRetryAttempts: 0,
+        MaximumEventAgeInSeconds: 3600,
+      });
+    });
+
+    it('passes trackers through as a comma list', () => {
+      const { template: t } = synth({ servedBuckets: SERVED, trackers: ['udp://tracker.example:6969/announce', 'https://t.example/announce'] });
+      const env = t.toJSON().Resources[functionId(t, 'torrentHandler')].Properties.Environment.Variables;
+      expect(env.TRACKERS).toBe('udp://tracker.example:6969/announce,https://t.example/announce');
+    });
+  });
+
+  describe('IAM', () => {
+    const served = (actions: string[]) => [
+      {
+        actions: [...actions].sort(),
+        resources: ['arn:aws:s3:::public-datasets/*'],
+        condition: { StringEquals: { 's3:ResourceAccount': '111122223333' } },
+      },
+      {
+        actions: [...actions].sort(),
+        resources: ['arn:aws:s3:::partner-exports/shared/*'],
+        condition: { StringEquals: { 's3:ResourceAccount': '444455556666' } },
+      },
+    ];
+
+    it('lets the torrent function read served objects and their torrents, and read/write only the cache prefix', () => {
+      expect(s3Grants(statementsOf(template, torrentFn))).toEqual([
+        ...served(['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTorrent']),
+        { actions: ['s3:GetObject', 's3:PutObject'], resources: [`<${cacheBucketId}.Arn>/torrents/*`], condition: undefined },
+        { actions: ['s3:ListBucket'], resources: [`<${cacheBucketId}.Arn>`], condition: { StringLike: { 's3:prefix': 'torrents/*' } } },
+      ]);
+    });
+
+    it('lets the seed function read served objects only', () => {
+      expect(s3Grants(statementsOf(template, seedFn))).toEqual(served(['s3:GetObject', 's3:GetObjectVersion']));
+    });
+
+    it('gives the mint function no S3 access at all', () => {
+      expect(s3Grants(statementsOf(template, mintFn))).toEqual([]);
+    });
+
+    it('lets each function read the link key secret and nothing else from Secrets Manager', () => {
+      for (const id of [torrentFn, seedFn, mintFn]) {
+        const secretStatements = statementsOf(template, id).filter((s) => asList<string>(s.Action).some((a) => a.startsWith('secretsmanager:')));
+        expect(secretStatements).toEqual([{ Sid: 'LinkKeys', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: secretId } }]);
+      }
+    });
+
+    it('lets only the torrent function invoke, and only itself', () => {
+      const invokes = (id: string) => statementsOf(template, id).filter((s) => asList<string>(s.Action).some((a) => a.startsWith('lambda:')));
+      expect(invokes(torrentFn)).toEqual([
+        { Sid: 'SelfInvokeAsync', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:Proxy-torrent' },
+      ]);
+      expect(invokes(seedFn)).toEqual([]);
+      expect(invokes(mintFn)).toEqual([]);
+    });
+
+    it('attaches no managed policies to the function roles', () => {
+      for (const id of [torrentFn, seedFn, mintFn]) {
+        const roleId = template.toJSON().Resources[id].Properties.Role['Fn::GetAtt'][0];
+        expect(template.toJSON().Resources[roleId].Properties.ManagedPolicyArns).toBeUndefined();
+      }
+    });
+
+    it('never grants s3:* or an S3 action on Resource "*" anywhere in the template', () => {
+      const all: Cfn[] = [
+        ...Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement),
+        ...Object.values(template.findResources('AWS::IAM::ManagedPolicy')).flatMap((p) => p.Properties.PolicyDocument.Statement),
+        ...Object.values(template.findResources('AWS::IAM::Role')).flatMap((r) =>
+          asList<Cfn>(r.Properties.Policies).flatMap((p) => p.PolicyDocument.Statement),
+        ),
+      ];
+      expect(all.length).toBeGreaterThan(0);
+      for (const s of all) {
+        const actions = asList<string>(s.Action);
+        expect(actions).not.toContain('*');
+        expect(actions).not.toContain('s3:*');
+        if (asList(s.Resource).includes('*')) expect(actions.filter((a) => a.startsWith('s3:'))).toEqual([]);
+      }
+    });
+  });
+
+  describe('storage', () => {
+    it('keeps the cache bucket private, encrypted, TLS-only, expiring and access-logged', () => {
+      const bucket = template.toJSON().Resources[cacheBucketId];
+      expect(bucket.DeletionPolicy).toBe('Retain');
+      expect(bucket.Properties).toMatchObject({
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        LifecycleConfiguration: { Rules: [expect.objectContaining({ Prefix: 'torrents/', ExpirationInDays: 90, Status: 'Enabled' })] },
+        LoggingConfiguration: { DestinationBucketName: { Ref: expect.any(String) }, LogFilePrefix: 'cache-bucket/' },
+      });
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: cacheBucketId },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Action: 's3:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    });
+
+    it('lets only S3 log delivery for the cache bucket write into the access-log bucket', () => {
+      const logsBucketId = template.toJSON().Resources[cacheBucketId].Properties.LoggingConfiguration.DestinationBucketName.Ref;
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: logsBucketId },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Allow',
+              Principal: { Service: 'logging.s3.amazonaws.com' },
+              Action: 's3:PutObject',
+              Condition: { ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [cacheBucketId, 'Arn'] } }, StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+            }),
+          ]),
+        },
+      });
+    });
+
+    it('generates the link key ring as {"active":"k1","k1":<64 random alphanumerics>}', () => {
+      template.hasResourceProperties('AWS::SecretsManager::Secret', {
+        GenerateSecretString: {
+          SecretStringTemplate: '{"active":"k1"}',
+          GenerateStringKey: 'k1',
+          ExcludePunctuation: true,
+          PasswordLength: 64,
+        },
+      });
+    });
+  });
+
+  describe('alarms and outputs', () => {
+    it('alarms on the API 5XX rate and on each function’s errors and throttles, without a topic by default', () => {
+      const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+      expect(alarms.map((a) => a.MetricName).sort()).toEqual(['5XXError', 'Errors', 'Errors', 'Errors', 'Throttles', 'Throttles', 'Throttles']);
+      expect(alarms.find((a) => a.MetricName === '5XXError')).toMatchObject({ Namespace: 'AWS/ApiGateway', Statistic: 'Average', Threshold: 0.05 });
+      expect(alarms.every((a) => a.AlarmActions === undefined)).toBe(true);
+      template.resourceCountIs('AWS::SNS::Topic', 0);
+    });
+
+    it('sends every alarm to an email topic when alarmEmail is set', () => {
+      const { template: t } = synth({ servedBuckets: SERVED, alarmEmail: 'ops@example.com' });
+      const topicId = logicalIdOf(t, 'AWS::SNS::Topic', {});
+      t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: topicId } });
+      const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm'));
+      expect(alarms).toHaveLength(7);
+      for (const a of alarms) expect(a.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+    });
+
+    it('outputs the API URL, a torrent URL template, the mint URL, the cache bucket and the secret ARN', () => {
+      const outputs = template.toJSON().Outputs;
+      expect(Object.keys(outputs)).toEqual(
+        expect.arrayContaining(['ApiUrl', 'TorrentUrlTemplate', 'MintUrl', 'CacheBucketName', 'LinkKeysSecretArn']),
+      );
+      expect(flat(outputs.TorrentUrlTemplate.Value)).toMatch(/^https:\/\/<Ref:Api\w+>\.execute-api\.us-east-1\.<Ref:AWS::URLSuffix>\/<Ref:ApiDeploymentStageprod\w+>\/torrent\/\{bucket\}\/\{key\}\?/);
+      expect(flat(outputs.MintUrl.Value)).toMatch(/\/<Ref:ApiDeploymentStageprod\w+>\/links$/);
+      expect(outputs.CacheBucketName.Value).toEqual({ Ref: cacheBucketId });
+      expect(outputs.LinkKeysSecretArn.Value).toEqual({ Ref: secretId });
+    });
+  });
+
+  describe('settings', () => {
+    it('serves a placeholder bucket owned by the stack account, with a warning, when none is configured', () => {
+      const { stack: s, template: t } = synth({});
+      const env = t.toJSON().Resources[functionId(t, 'torrentHandler')].Properties.Environment.Variables;
+      expect(JSON.parse(env.SERVED_BUCKETS)).toEqual([
+        { name: 'example-bucket', expectedOwner: ACCOUNT, requesterPays: false, prefix: '', source: 'auto' },
+      ]);
+      Annotations.fromStack(s).hasWarning('*', Match.stringLikeRegexp('No servedBuckets configured'));
+    });
+
+    it('defaults expectedOwner to the stack account', () => {
+      const { template: t } = synth({ servedBuckets: [{ name: 'own-bucket' }] });
+      const env = t.toJSON().Resources[functionId(t, 'seedHandler')].Properties.Environment.Variables;
+      expect(JSON.parse(env.SERVED_BUCKETS)[0]).toMatchObject({ name: 'own-bucket', expectedOwner: ACCOUNT });
+    });
+
+    it.each([
+      [{ servedBuckets: [{ name: 'Not_A_Bucket' }] }, /servedBuckets.*SERVED_BUCKETS\[0\]\.name/],
+      [{ servedBuckets: [{ name: 'ok-bucket', prefix: 'a*b/' }] }, /prefix.*IAM wildcards/],
+      [{ servedBuckets: [{ name: 'ok-bucket', expectedOwner: '42' }] }, /expectedOwner/],
+      [{ servedBuckets: SERVED, linkDefaultTtlSeconds: 99, linkMaxTtlSeconds: 10 }, /LINK_DEFAULT_TTL_SECONDS/],
+      [{ servedBuckets: SERVED, trackers: ['ftp://nope'] }, /TRACKERS/],
+    ])('refuses to synthesize an invalid configuration (%j)', (settings, message) => {
+      expect(() => synth(settings as TorrentProxyStackProps['settings'])).toThrow(message);
+    });
+
+    it('exposes the stack for other constructs', () => {
+      expect(stack).toBeInstanceOf(Stack);
+      expect(stack.servedBuckets.map((b) => b.name)).toEqual(['public-datasets', 'partner-exports']);
+    });
+  });
+});
+
+describe('cdk-nag', () => {
+  const nagged = (settings: TorrentProxyStackProps['settings']) => {
+    const app = newApp();
+    const stack = new TorrentProxyStack(app, 'Proxy', { env: ENV, settings });
+    return { app, stack };
+  };
+
+  it.each([
+    ['without alarm email', { servedBuckets: SERVED }],
+    ['with alarm email', { servedBuckets: SERVED, alarmEmail: 'ops@example.com' }],
+    ['with the placeholder bucket and no API Gateway account role', { apiGatewayCloudWatchRole: false }],
+  ])('finds nothing unacknowledged in the AwsSolutions and Serverless packs (%s)', (_, settings) => {
+    const { app } = nagged(settings);
+    app.synth();
+    const violations = [new AwsSolutionsChecks(), new ServerlessChecks()].flatMap((pack) =>
+      pack.validateScope(app).violations.map((v) => `${v.ruleName} @ ${v.violatingResources.map((r) => r.constructPath).join(', ')}`),
+    );
+    expect(violations).toEqual([]);
+  });
+
+  it('lets an app with both packs registered synthesize', () => {
+    const { app } = nagged({ servedBuckets: SERVED, alarmEmail: 'ops@example.com' });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('acknowledges only findings that the packs actually report', () => {
+    const acknowledged: { path: string; id: string }[] = [];
+    const spy = jest.spyOn(Validations.prototype, 'acknowledge').mockImplementation(function (this: unknown, ...rules) {
+      const scope = (this as { scope: IConstruct }).scope;
+      acknowledged.push(...rules.map((r) => ({ path: scope.node.path, id: r.id })));
+    });
+    try {
+      const { app } = nagged({ servedBuckets: SERVED, alarmEmail: 'ops@example.com' });
+      app.synth();
+      const findings = [new AwsSolutionsChecks(), new ServerlessChecks()].flatMap((pack) =>
+        pack.validateScope(app).violations.flatMap((v) => v.violatingResources.map((r) => ({ id: v.ruleName, path: r.constructPath ?? '' }))),
+      );
+      const stale = acknowledged.filter((a) => !findings.some((f) => f.id === a.id && (f.path === a.path || f.path.startsWith(`${a.path}/`))));
+      expect(acknowledged.length).toBeGreaterThan(0);
+      expect(stale).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('gives every acknowledgement a reason', () => {
+    const { app } = nagged({ servedBuckets: SERVED, alarmEmail: 'ops@example.com' });
+    const acks: [string, string][] = [];
+    const walk = (c: IConstruct) => {
+      for (const m of c.node.metadata) {
+        if (m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY) acks.push(...(Object.entries(m.data as Record<string, string>)));
+      }
+      c.node.children.forEach(walk);
+    };
+    walk(app);
+    expect(acks.length).toBeGreaterThan(0);
+    for (const [id, reason] of acks) expect([id, reason.length >= 40]).toEqual([id, true]);
+  });
+});

@@ -1,0 +1,86 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { parseSettings, readSettings, SettingsError } from '../../infra/config';
+import { TorrentProxyStack } from '../../infra/stack/TorrentProxyStack';
+
+const context = (values: Record<string, unknown>) => ({ tryGetContext: (key: string) => values[key] });
+
+describe('deployment settings', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'proxy-settings-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads -c strings: JSON bucket list, numbers, comma-separated trackers, booleans', () => {
+    const settings = readSettings(
+      context({
+        servedBuckets: '[{"name":"my-bucket","prefix":"pub/"}]',
+        linkMaxTtlSeconds: '86400',
+        trackers: 'udp://a.example:1/announce, https://b.example/announce',
+        apiGatewayCloudWatchRole: 'false',
+        throttlingRateLimit: '12.5',
+      }),
+      join(dir, 'absent.json'),
+    );
+    expect(settings).toEqual({
+      servedBuckets: [{ name: 'my-bucket', prefix: 'pub/' }],
+      linkMaxTtlSeconds: 86400,
+      trackers: ['udp://a.example:1/announce', 'https://b.example/announce'],
+      apiGatewayCloudWatchRole: false,
+      throttlingRateLimit: 12.5,
+    });
+  });
+
+  it('reads the settings file and lets context override it key by key', () => {
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify({ region: 'eu-west-1', alarmEmail: 'a@example.com', servedBuckets: [{ name: 'from-file' }] }));
+    expect(readSettings(context({ alarmEmail: 'b@example.com' }), file)).toEqual({
+      region: 'eu-west-1',
+      alarmEmail: 'b@example.com',
+      servedBuckets: [{ name: 'from-file' }],
+    });
+  });
+
+  it('returns no settings when neither file nor context has any', () => {
+    expect(readSettings(context({}), join(dir, 'absent.json'))).toEqual({});
+  });
+
+  it.each([
+    [{ account: '12345' }, /account/],
+    [{ alarmEmail: 'not-an-email' }, /alarmEmail/],
+    [{ seedMode: 'mirror' }, /seedMode/],
+    [{ linkMaxTtlSeconds: '1.5' }, /whole number/],
+    [{ throttlingBurstLimit: -1 }, /positive number/],
+    [{ servedBuckets: '{"name":"x"}' }, /JSON array/],
+    [{ servedBuckets: '[{"nom":"x"}]' }, /servedBuckets\[0\]/],
+    [{ servedBuckets: '[not json' }, /not valid JSON/],
+    [{ apiGatewayCloudWatchRole: 'yes' }, /true or false/],
+  ])('names the bad key when a setting is invalid (%j)', (raw, message) => {
+    expect(() => parseSettings(raw)).toThrow(SettingsError);
+    expect(() => parseSettings(raw)).toThrow(message);
+  });
+
+  it('names the file when it is not valid JSON', () => {
+    const file = join(dir, 'config.json');
+    writeFileSync(file, '{ nope');
+    expect(() => readSettings(context({}), file)).toThrow(/config\.json.*not valid JSON/);
+  });
+
+  it('ships an example file that synthesizes', () => {
+    const { account, region, stackName, ...settings } = readSettings(
+      context({}),
+      fileURLToPath(new URL('../../infra/config.example.json', import.meta.url)),
+    );
+    const stack = new TorrentProxyStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), stackName ?? 'Proxy', {
+      env: { account, region },
+      settings,
+    });
+    expect(settings.servedBuckets?.length).toBeGreaterThan(1);
+    Template.fromStack(stack).resourceCountIs('AWS::SNS::Topic', 1);
+  });
+});
