@@ -137,8 +137,9 @@ export const loadConfig = (env: Env = process.env): Config => {
   if (!env.LINK_KEYS && !env.LINK_KEYS_SECRET_ARN) {
     throw new ConfigError('LINK_KEYS', 'or LINK_KEYS_SECRET_ARN is required (the share-link signing keys)');
   }
-  const defaultTtl = int(env, 'LINK_DEFAULT_TTL_SECONDS', 7 * 86400, 1, 10 * 365 * 86400);
   const maxTtl = int(env, 'LINK_MAX_TTL_SECONDS', 30 * 86400, 1, 10 * 365 * 86400);
+  // The default lifetime is 7 days, or the maximum when that is shorter.
+  const defaultTtl = int(env, 'LINK_DEFAULT_TTL_SECONDS', Math.min(7 * 86400, maxTtl), 1, 10 * 365 * 86400);
   if (defaultTtl > maxTtl) throw new ConfigError('LINK_DEFAULT_TTL_SECONDS', `must not exceed LINK_MAX_TTL_SECONDS (${maxTtl})`);
   const trackers = (env.TRACKERS ?? '')
     .split(',')

@@ -56,7 +56,7 @@ export const startLocal = async (opts: LocalOptions = {}): Promise<LocalRuntime>
     s3Endpoint = embedded.endpoint;
   }
   try {
-    const keysJson = loadOrCreateLocalKeys(dataDir);
+    const keysJson = opts.env?.LINK_KEYS || loadOrCreateLocalKeys(dataDir);
     const server = createServer();
     server.requestTimeout = 0; // long downloads through the seed route
     await new Promise<void>((ok, fail) => {
@@ -75,7 +75,7 @@ export const startLocal = async (opts: LocalOptions = {}): Promise<LocalRuntime>
       S3_ENDPOINT: s3Endpoint,
       S3_FORCE_PATH_STYLE: 'true',
       PUBLIC_BASE_URL: baseUrl,
-      LINK_KEYS: opts.env?.LINK_KEYS ?? keysJson,
+      LINK_KEYS: keysJson,
       AWS_REGION: opts.env?.AWS_REGION ?? process.env.AWS_REGION ?? 'us-east-1',
     };
     if (embedded) {

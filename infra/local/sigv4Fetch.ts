@@ -1,0 +1,53 @@
+/**
+ * A SigV4-signed (service `execute-api`) JSON POST, for calling the deployed
+ * IAM-authorized `/links` route with the caller's AWS credentials (the
+ * default chain: environment, profile, SSO, instance role).
+ */
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { SourceData } from '@smithy/types';
+import { createHash, createHmac } from 'node:crypto';
+
+const toBytes = (d: SourceData): Buffer =>
+  typeof d === 'string' ? Buffer.from(d) : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d as ArrayBuffer);
+
+class Sha256 {
+  private readonly h;
+  constructor(secret?: SourceData) {
+    this.h = secret ? createHmac('sha256', toBytes(secret)) : createHash('sha256');
+  }
+  update(data: SourceData) {
+    this.h.update(toBytes(data));
+  }
+  async digest() {
+    return new Uint8Array(this.h.digest());
+  }
+}
+
+/** The region of an execute-api URL (`https://id.execute-api.<region>.amazonaws.com/...`), if it is one. */
+export const regionOfApiUrl = (url: string): string | undefined => /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com/.exec(url)?.[1];
+
+export const sigv4PostJson = async (url: string, body: unknown, region: string): Promise<{ status: number; json: unknown }> => {
+  const u = new URL(url);
+  const payload = JSON.stringify(body);
+  const signer = new SignatureV4({ service: 'execute-api', region, credentials: defaultProvider(), sha256: Sha256 });
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: u.protocol,
+    hostname: u.hostname,
+    port: u.port ? Number(u.port) : undefined,
+    path: u.pathname,
+    query: Object.fromEntries(u.searchParams),
+    headers: { host: u.host, 'content-type': 'application/json' },
+    body: payload,
+  });
+  const res = await fetch(url, { method: 'POST', headers: signed.headers as Record<string, string>, body: payload });
+  const text = await res.text();
+  let json: unknown = text;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // leave as text
+  }
+  return { status: res.status, json };
+};
