@@ -45,6 +45,12 @@ export interface Config {
   maxStoreTorrentBytes: number;
   /** Objects larger than this are refused for generation (bytes). */
   maxGenerateBytes: number;
+  /** Larger objects are built in the background (202 Accepted until done). */
+  syncGenerateMaxBytes: number;
+  /** Objects larger than this are split into segments hashed in parallel (fan-out); 0 = never. */
+  segmentBytes: number;
+  /** The generate function (background builds, segments) where one is deployed. */
+  asyncFunctionName?: string;
   /** Parallel ranged GetObject reads while building a torrent. */
   readConcurrency: number;
   /** Size of each ranged read (bytes). */
@@ -174,6 +180,9 @@ export const loadConfig = (env: Env = process.env): Config => {
     trackers,
     maxStoreTorrentBytes: int(env, 'MAX_STORE_TORRENT_BYTES', 16 * 1024 * 1024, 1024, 256 * 1024 * 1024),
     maxGenerateBytes: int(env, 'MAX_GENERATE_BYTES', 5 * 1024 ** 4, 1, 5 * 1024 ** 4),
+    syncGenerateMaxBytes: int(env, 'SYNC_GENERATE_MAX_BYTES', 1024 ** 3, 1, 5 * 1024 ** 4),
+    segmentBytes: int(env, 'SEGMENT_BYTES', 64 * 1024 ** 3, 0, 5 * 1024 ** 4),
+    asyncFunctionName: env.ASYNC_FUNCTION_NAME || undefined,
     readConcurrency: int(env, 'READ_CONCURRENCY', 4, 1, 64),
     readPartBytes: int(env, 'READ_PART_BYTES', 8 * 1024 * 1024, 64 * 1024, 512 * 1024 * 1024),
   };

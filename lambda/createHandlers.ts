@@ -16,7 +16,13 @@ import { publicBaseUrl } from './http/publicBaseUrl';
 import { requestLogger } from './http/requestLogger';
 import { torrentResponse } from './http/torrentResponse';
 import { createS3Client } from './s3/createS3Client';
-import { getTorrent } from './routes/getTorrent';
+import { getTorrent, isPending, type TorrentDeps } from './routes/getTorrent';
+import { pendingResponse } from './http/pendingResponse';
+import { backgroundEvent } from './routes/backgroundEvent';
+import { lambdaJobs } from './generate/lambdaJobs';
+import { hashObjectSegment } from './generate/generateInfo';
+import { invokeLambda } from './aws/invokeLambda';
+import { logger } from './log';
 import { mintLink, type MintInput } from './routes/mintLink';
 import { serveSeed } from './routes/serveSeed';
 
@@ -28,6 +34,8 @@ export interface HandlerDeps {
   keyRing?: KeyRingProvider;
   /** Seconds since the epoch. */
   now?: () => number;
+  /** Lambda API endpoint override (tests). */
+  lambdaEndpoint?: string;
 }
 
 const header = (event: APIGatewayProxyEvent, name: string): string | undefined => {
@@ -44,7 +52,34 @@ export const createHandlers = (config: Config, deps: HandlerDeps = {}) => {
   const s3 = deps.s3 ?? createS3Client(config.s3);
   const cache = deps.cache ?? (config.cache.bucket ? s3TorrentCache(s3, config.cache.bucket, config.cache.prefix, config.cache.expectedOwner) : noCache);
   const keyRing = deps.keyRing ?? createKeyRingProvider(config.links, config.s3.region);
-  const torrentDeps = { s3, cache, config };
+  const torrentDeps: TorrentDeps = { s3, cache, config };
+  const generateOpts = (pieceLength: number) => ({ pieceLength, name: '', concurrency: config.readConcurrency, partBytes: config.readPartBytes });
+  if (config.asyncFunctionName && config.cache.bucket) {
+    // In AWS: background builds and fan-out segments run in the generate function.
+    const functionName = config.asyncFunctionName;
+    torrentDeps.jobs = lambdaJobs({
+      s3,
+      cacheBucket: config.cache.bucket,
+      cachePrefix: config.cache.prefix,
+      expectedOwner: config.cache.expectedOwner,
+      region: config.s3.region,
+      functionName,
+      lambdaEndpoint: deps.lambdaEndpoint,
+    });
+    torrentDeps.runSegment = (ref, head, pieceLength) => async (segment) => {
+      const out = (await invokeLambda({
+        region: config.s3.region,
+        functionName,
+        type: 'RequestResponse',
+        payload: { action: 'hashSegment', bucket: ref.bucket, key: ref.key, versionId: head.versionId, etag: head.etag, size: head.size, pieceLength, segment },
+        endpoint: deps.lambdaEndpoint,
+      })) as { pieces: string };
+      return Buffer.from(out.pieces, 'base64');
+    };
+  } else {
+    // Locally: segments of very large objects are hashed concurrently in this process.
+    torrentDeps.runSegment = (ref, head, pieceLength) => (segment) => hashObjectSegment(s3, ref, head, segment, generateOpts(pieceLength));
+  }
   const objectRoute = (route: 'torrent' | 'seed') => [
     requestLogger({ route }),
     httpErrorHandler(),
@@ -60,7 +95,7 @@ export const createHandlers = (config: Config, deps: HandlerDeps = {}) => {
       const ring = await keyRing();
       const webSeeds = [seedUrl(ring, publicBaseUrl(event, config), target.bucket, target.key, target.link.exp)];
       const torrent = await getTorrent(torrentDeps, { policy: target.policy, key: target.key, webSeeds });
-      return torrentResponse(torrent, header(event, 'if-none-match'));
+      return isPending(torrent) ? pendingResponse(torrent.progress) : torrentResponse(torrent, header(event, 'if-none-match'));
     });
 
   const seedHandler = middy<APIGatewayProxyEvent, unknown, Error, AuthorizedContext>({ executionMode: executionModeStreamifyResponse })
@@ -77,5 +112,11 @@ export const createHandlers = (config: Config, deps: HandlerDeps = {}) => {
       return jsonResponse(201, minted);
     });
 
-  return { torrentHandler, seedHandler, mintHandler, torrentDeps, keyRing };
+  /** Invoked by Lambda itself (not API Gateway): background builds and fan-out segments. */
+  const generateHandler = middy<unknown, unknown, Error, Context>().handler(async (event, context) => {
+    logger.setContext({ requestId: context.awsRequestId, route: 'generate', action: (event as { action?: string })?.action });
+    return backgroundEvent(torrentDeps, event, generateOpts);
+  });
+
+  return { torrentHandler, seedHandler, mintHandler, generateHandler, torrentDeps, keyRing };
 };

@@ -5,4 +5,4 @@
 import { loadConfig } from './config';
 import { createHandlers } from './createHandlers';
 
-export const { torrentHandler, seedHandler, mintHandler } = createHandlers(loadConfig());
+export const { torrentHandler, seedHandler, mintHandler, generateHandler } = createHandlers(loadConfig());

@@ -38,6 +38,12 @@ const errorReplacer = (_key: string, value: unknown) => {
   return value;
 };
 
+/** Writes a line as is (EMF metrics), unless logging is silenced; still redacted. */
+export const emitLine = (line: string) => {
+  if (level === 'silent') return;
+  sink(redact(line));
+};
+
 export const logger = {
   debug: (m: string, f?: Record<string, unknown>) => write('debug', m, f),
   info: (m: string, f?: Record<string, unknown>) => write('info', m, f),

@@ -1,6 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { logger } from '../log';
+import { metrics } from '../metrics';
 
 /**
  * One structured access line per request, with the request id on every log
@@ -11,12 +12,9 @@ export const requestLogger = (opts: { route: string }): MiddlewareObj<APIGateway
   const started = new WeakMap<object, number>();
   const done = (request: { event: APIGatewayProxyEvent; response: unknown; context: Context }) => {
     const status = (request.response as { statusCode?: number } | undefined)?.statusCode;
-    logger.info('request', {
-      method: request.event.httpMethod,
-      path: request.event.path,
-      status,
-      ms: Date.now() - (started.get(request.context) ?? Date.now()),
-    });
+    const ms = Date.now() - (started.get(request.context) ?? Date.now());
+    logger.info('request', { method: request.event.httpMethod, path: request.event.path, status, ms });
+    metrics.request(opts.route, status, ms);
   };
   return {
     before: (request) => {

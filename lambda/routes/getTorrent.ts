@@ -1,7 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { BucketPolicy, Config } from '../config';
 import type { TorrentCache, CacheIdentity } from '../cache/torrentCache';
-import { generateInfo } from '../generate/generateInfo';
+import { generateInfo, type SegmentRunner } from '../generate/generateInfo';
+import { needsStart, type BackgroundJobs, type JobProgress } from '../generate/jobs';
+import { metrics } from '../metrics';
 import { progressReporter } from '../generate/progressReporter';
 import { HttpError } from '../http/HttpError';
 import { s3ErrorToHttp } from '../http/s3ErrorToHttp';
@@ -20,6 +22,10 @@ export interface TorrentDeps {
   s3: S3Client;
   cache: TorrentCache;
   config: Config;
+  /** Background builds elsewhere (AWS); without it large builds run in this process after the 202. */
+  jobs?: BackgroundJobs;
+  /** Fan-out: hashes one segment of a very large object elsewhere (AWS: a generate-function invocation). */
+  runSegment?: (ref: ObjectRef, head: ObjectHead, pieceLength: number) => SegmentRunner;
 }
 
 export interface TorrentRequest {
@@ -28,7 +34,19 @@ export interface TorrentRequest {
   /** Web seeds for a generated torrent (the link's signed seed URL). */
   webSeeds: string[];
   signal?: AbortSignal;
+  /** Build now whatever the size (the background generate function). */
+  wait?: boolean;
 }
+
+/** A torrent still being built in the background: the caller gets 202 and retries. */
+export interface PendingTorrent {
+  pending: true;
+  progress: JobProgress;
+}
+
+export type TorrentOutcome = TorrentResult | PendingTorrent;
+
+export const isPending = (o: TorrentOutcome): o is PendingTorrent => 'pending' in o;
 
 export interface TorrentResult {
   bytes: Buffer;
@@ -45,15 +63,13 @@ export interface TorrentResult {
 const UNSUPPORTED_KINDS = new Set(['notImplemented', 'invalidRequest']);
 const AMBIGUOUS_KINDS = new Set(['notFound', 'accessDenied']);
 
-// One generation per object version at a time, whoever asks (issue: never do the work twice).
-const inFlight = new Map<string, Promise<Buffer>>();
 
 /**
  * The .torrent for one object under its bucket policy: forwarded from the
  * store's GetObjectTorrent where it serves one, else built from the object
  * (and cached by version). Every torrent returned has been validated.
  */
-export const getTorrent = async (deps: TorrentDeps, req: TorrentRequest): Promise<TorrentResult> => {
+export const getTorrent = async (deps: TorrentDeps, req: TorrentRequest): Promise<TorrentOutcome> => {
   const { policy } = req;
   const ref: ObjectRef = { bucket: policy.name, key: req.key, expectedOwner: policy.expectedOwner, requesterPays: policy.requesterPays };
   let head: ObjectHead | undefined;
@@ -109,7 +125,7 @@ const headOrThrow = async (deps: TorrentDeps, ref: ObjectRef, signal?: AbortSign
   }
 };
 
-const generated = async (deps: TorrentDeps, req: TorrentRequest, ref: ObjectRef, head: ObjectHead): Promise<TorrentResult> => {
+const generated = async (deps: TorrentDeps, req: TorrentRequest, ref: ObjectRef, head: ObjectHead): Promise<TorrentOutcome> => {
   const { config } = deps;
   if (head.size === 0) throw new HttpError(422, 'EmptyObject', 'The object is empty (0 bytes); a torrent cannot describe it.');
   if (head.size > config.maxGenerateBytes) {
@@ -131,19 +147,56 @@ const generated = async (deps: TorrentDeps, req: TorrentRequest, ref: ObjectRef,
 
   let origin: TorrentResult['origin'] = 'cache';
   let info = await cachedInfo(deps, id);
+  metrics.cache(info !== undefined);
   if (!info) {
     origin = 'generated';
-    const cacheKey = JSON.stringify(id);
-    let job = inFlight.get(cacheKey);
-    if (!job) {
-      // Not tied to one caller's abort signal: other callers may be waiting on the same job.
-      job = buildAndCache(deps, ref, head, id).finally(() => inFlight.delete(cacheKey));
-      inFlight.set(cacheKey, job);
-    }
-    info = await job;
+    if (head.size > config.syncGenerateMaxBytes && !req.wait) return background(deps, ref, head, id);
+    info = await localBuild(deps, ref, head, id).promise;
   }
   const bytes = buildMetainfo({ info, webSeeds: req.webSeeds, trackers: config.trackers, creationDate });
   return { bytes, origin, infoHash: infoHashOfInfo(info), name, length: head.size, requestCharged: head.requestCharged };
+};
+
+/** Too large to build within this request: make sure a build is under way and say how far it is. */
+const background = async (deps: TorrentDeps, ref: ObjectRef, head: ObjectHead, id: CacheIdentity): Promise<PendingTorrent> => {
+  if (deps.jobs) {
+    let status = await deps.jobs.status(id);
+    if (needsStart(status, Date.now())) {
+      await deps.jobs.start({ bucket: ref.bucket, key: ref.key, id });
+      status = await deps.jobs.status(id);
+    }
+    if (status?.state === 'failed') {
+      throw new HttpError(503, 'TorrentBuildFailed', 'Building this torrent failed; it will be retried later.', { headers: { 'Retry-After': '300' } });
+    }
+    return { pending: true, progress: status ?? freshProgress(head.size) };
+  }
+  // Locally: the build runs in this process, after this response.
+  const job = localBuild(deps, ref, head, id);
+  job.promise.catch(() => undefined);
+  return { pending: true, progress: { ...job.progress } };
+};
+
+const freshProgress = (total: number): JobProgress => ({ state: 'running', bytesDone: 0, bytesTotal: total, startedAt: Date.now(), heartbeatAt: Date.now() });
+
+interface LocalJob {
+  promise: Promise<Buffer>;
+  progress: JobProgress;
+}
+
+// One build per object version at a time in this process, whoever asks (never do the work twice).
+const inFlight = new Map<string, LocalJob>();
+
+const localBuild = (deps: TorrentDeps, ref: ObjectRef, head: ObjectHead, id: CacheIdentity): LocalJob => {
+  const cacheKey = JSON.stringify(id);
+  let job = inFlight.get(cacheKey);
+  if (!job) {
+    const progress = freshProgress(head.size);
+    // Not tied to one caller's abort signal: other callers may be waiting on the same job.
+    const promise = buildAndCache(deps, ref, head, id, progress).finally(() => inFlight.delete(cacheKey));
+    job = { promise, progress };
+    inFlight.set(cacheKey, job);
+  }
+  return job;
 };
 
 /** A cache hit is used only if it validates against the object it claims to describe. */
@@ -160,9 +213,22 @@ const cachedInfo = async (deps: TorrentDeps, id: CacheIdentity): Promise<Buffer 
   }
 };
 
-const buildAndCache = async (deps: TorrentDeps, ref: ObjectRef, head: ObjectHead, id: CacheIdentity): Promise<Buffer> => {
+/** How often a build in the generate function writes its progress marker. */
+const HEARTBEAT_MS = 10_000;
+
+const buildAndCache = async (deps: TorrentDeps, ref: ObjectRef, head: ObjectHead, id: CacheIdentity, progress: JobProgress): Promise<Buffer> => {
   const started = Date.now();
-  const report = progressReporter({ bucket: ref.bucket, key: ref.key }, head.size);
+  const log = progressReporter({ bucket: ref.bucket, key: ref.key }, head.size);
+  let lastBeat = started;
+  const onProgress = (done: number) => {
+    progress.bytesDone = done;
+    progress.heartbeatAt = Date.now();
+    log(done);
+    if (deps.jobs && progress.heartbeatAt - lastBeat >= HEARTBEAT_MS) {
+      lastBeat = progress.heartbeatAt;
+      deps.jobs.report(id, { ...progress }).catch(() => undefined);
+    }
+  };
   let info: Buffer;
   try {
     info = await generateInfo(deps.s3, ref, head, {
@@ -170,11 +236,17 @@ const buildAndCache = async (deps: TorrentDeps, ref: ObjectRef, head: ObjectHead
       name: id.name,
       concurrency: deps.config.readConcurrency,
       partBytes: deps.config.readPartBytes,
-      onProgress: report,
-
+      onProgress,
+      segmentBytes: deps.config.segmentBytes,
+      runSegment: deps.runSegment?.(ref, head, id.pieceLength),
     });
   } catch (err) {
-    throw s3ErrorToHttp(err);
+    progress.state = 'failed';
+    const httpErr = s3ErrorToHttp(err);
+    progress.error = httpErr.code;
+    await deps.jobs?.report(id, { ...progress, heartbeatAt: Date.now() }).catch(() => undefined);
+    logger.error('torrent build failed', { bucket: ref.bucket, key: ref.key, bytesDone: progress.bytesDone, code: httpErr.code, cause: err });
+    throw httpErr;
   }
   const ms = Date.now() - started;
   logger.info('torrent generated', {
@@ -184,6 +256,7 @@ const buildAndCache = async (deps: TorrentDeps, ref: ObjectRef, head: ObjectHead
     generationMs: ms,
     mbPerSecond: Math.round((head.size / 1e6 / Math.max(ms / 1000, 1e-3)) * 10) / 10,
   });
+  metrics.generated(head.size, ms);
   // Cache only what was read in full; the cached form has no link-specific fields.
   const canonical = buildMetainfo({ info, webSeeds: [], trackers: [], creationDate: id.lastModified });
   try {
@@ -191,5 +264,8 @@ const buildAndCache = async (deps: TorrentDeps, ref: ObjectRef, head: ObjectHead
   } catch (err) {
     logger.warn('could not write torrent cache entry', { code: classifyS3Error(err).code });
   }
+  progress.state = 'done';
+  progress.bytesDone = head.size;
+  await deps.jobs?.report(id, { ...progress, heartbeatAt: Date.now() }).catch(() => undefined);
   return info;
 };

@@ -4,7 +4,7 @@ import { mintShareLink } from '../auth/shareLinks';
 import { HttpError } from '../http/HttpError';
 import { objectKeyProblem } from '../http/parseObjectPath';
 import { magnetUri } from '../torrent/magnetUri';
-import { getTorrent, type TorrentDeps } from './getTorrent';
+import { getTorrent, isPending, type TorrentDeps } from './getTorrent';
 
 export interface MintInput {
   bucket?: unknown;
@@ -25,6 +25,8 @@ export interface MintOutput {
   kid: string;
   magnet?: string;
   infoHash?: string;
+  /** With `magnet: true` for a large object still being built: ask again later for the magnet. */
+  torrentStatus?: 'building';
 }
 
 const bad = (message: string) => new HttpError(400, 'InvalidMintRequest', message);
@@ -62,6 +64,10 @@ export const mintLink = async (
   const out: MintOutput = { url: link.url, seedUrl: link.seedUrl, exp, expiresAt: new Date(exp * 1000).toISOString(), kid: link.kid };
   if (input.magnet === true) {
     const torrent = await getTorrent(deps, { policy, key: input.key, webSeeds: [link.seedUrl] });
+    if (isPending(torrent)) {
+      out.torrentStatus = 'building';
+      return out;
+    }
     out.infoHash = torrent.infoHash;
     out.magnet = magnetUri({
       infoHash: torrent.infoHash,

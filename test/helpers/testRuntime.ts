@@ -14,7 +14,7 @@ import { startLocal, type LocalOptions, type LocalRuntime } from '../../infra/lo
 
 export interface TestRuntime extends LocalRuntime {
   admin: S3Client;
-  /** S3 calls the proxy made since the last reset. */
+  /** S3 calls the proxy made since the last reset, as `<CommandName> <Bucket>`. */
   s3Calls: { count: number; commands: string[] };
   put(bucket: string, key: string, body: Buffer | string): Promise<void>;
   link(bucket: string, key: string, opts?: { ttlSeconds?: number; prefix?: string }): { url: string; seedUrl: string; exp: number };
@@ -36,7 +36,7 @@ export const startTestRuntime = async (opts: LocalOptions = {}): Promise<TestRun
   runtime.handlers.torrentDeps.s3.middlewareStack.add(
     (next, context) => async (args) => {
       s3Calls.count++;
-      s3Calls.commands.push(String(context.commandName));
+      s3Calls.commands.push(`${String(context.commandName)} ${(args.input as { Bucket?: string }).Bucket ?? ''}`.trim());
       return next(args);
     },
     { step: 'initialize', name: 'testCallCounter' },

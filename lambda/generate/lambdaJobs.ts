@@ -1,0 +1,62 @@
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { cacheObjectKey, type CacheIdentity } from '../cache/torrentCache';
+import { invokeLambda } from '../aws/invokeLambda';
+import { logger } from '../log';
+import type { BackgroundJobs, BuildRequest, JobProgress } from './jobs';
+
+export interface LambdaJobsOptions {
+  s3: S3Client;
+  cacheBucket: string;
+  cachePrefix: string;
+  expectedOwner?: string;
+  region: string;
+  /** The generate function, invoked asynchronously (InvocationType Event). */
+  functionName: string;
+  lambdaEndpoint?: string;
+}
+
+/** Marker objects live beside the cache entries (`<prefix>pending/...`), inside the granted prefix. */
+const markerKey = (prefix: string, id: CacheIdentity) => cacheObjectKey(`${prefix}pending/`, id).replace(/\.torrent$/, '.json');
+
+/**
+ * Background builds in AWS: an Event invocation of the generate function,
+ * with progress in a small JSON marker in the cache bucket that every
+ * request can read (Lambda instances share nothing else).
+ */
+export const lambdaJobs = (o: LambdaJobsOptions): BackgroundJobs => {
+  const put = (id: CacheIdentity, p: JobProgress) =>
+    o.s3.send(
+      new PutObjectCommand({
+        Bucket: o.cacheBucket,
+        Key: markerKey(o.cachePrefix, id),
+        Body: JSON.stringify(p),
+        ContentType: 'application/json',
+        ExpectedBucketOwner: o.expectedOwner,
+      }),
+    );
+  return {
+    async status(id) {
+      try {
+        const out = await o.s3.send(new GetObjectCommand({ Bucket: o.cacheBucket, Key: markerKey(o.cachePrefix, id), ExpectedBucketOwner: o.expectedOwner }));
+        return JSON.parse(await out.Body!.transformToString()) as JobProgress;
+      } catch {
+        return undefined;
+      }
+    },
+    async start(req: BuildRequest) {
+      const now = Date.now();
+      await put(req.id, { state: 'running', bytesDone: 0, bytesTotal: req.id.size, startedAt: now, heartbeatAt: now });
+      await invokeLambda({
+        region: o.region,
+        functionName: o.functionName,
+        type: 'Event',
+        payload: { action: 'generate', bucket: req.bucket, key: req.key },
+        endpoint: o.lambdaEndpoint,
+      });
+      logger.info('background build started', { bucket: req.bucket, key: req.key, bytes: req.id.size, function: o.functionName });
+    },
+    async report(id, progress) {
+      await put(id, progress);
+    },
+  };
+};
