@@ -5,24 +5,7 @@
  */
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { SourceData } from '@smithy/types';
-import { createHash, createHmac } from 'node:crypto';
-
-const toBytes = (d: SourceData): Buffer =>
-  typeof d === 'string' ? Buffer.from(d) : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d as ArrayBuffer);
-
-class Sha256 {
-  private readonly h;
-  constructor(secret?: SourceData) {
-    this.h = secret ? createHmac('sha256', toBytes(secret)) : createHash('sha256');
-  }
-  update(data: SourceData) {
-    this.h.update(toBytes(data));
-  }
-  async digest() {
-    return new Uint8Array(this.h.digest());
-  }
-}
+import { Sha256 } from '../../lambda/aws/Sha256';
 
 /** The region of an execute-api URL (`https://id.execute-api.<region>.amazonaws.com/...`), if it is one. */
 export const regionOfApiUrl = (url: string): string | undefined => /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com/.exec(url)?.[1];

@@ -1,7 +1,7 @@
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentityProvider, SourceData } from '@smithy/types';
-import { createHash, createHmac } from 'node:crypto';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { Sha256 } from './Sha256';
 
 /**
  * Lambda Invoke over HTTPS with SigV4 (service `lambda`), using the
@@ -32,21 +32,6 @@ export class InvokeError extends Error {
   }
 }
 
-const toBytes = (d: SourceData): Buffer =>
-  typeof d === 'string' ? Buffer.from(d) : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d as ArrayBuffer);
-
-class Sha256 {
-  private readonly h;
-  constructor(secret?: SourceData) {
-    this.h = secret ? createHmac('sha256', toBytes(secret)) : createHash('sha256');
-  }
-  update(data: SourceData) {
-    this.h.update(toBytes(data));
-  }
-  async digest() {
-    return new Uint8Array(this.h.digest());
-  }
-}
 
 /** Invokes a function; for RequestResponse returns the parsed JSON result, for Event undefined. */
 export const invokeLambda = async (o: InvokeOptions): Promise<unknown> => {

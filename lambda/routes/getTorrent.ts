@@ -63,7 +63,6 @@ export interface TorrentResult {
 const UNSUPPORTED_KINDS = new Set(['notImplemented', 'invalidRequest']);
 const AMBIGUOUS_KINDS = new Set(['notFound', 'accessDenied']);
 
-
 /**
  * The .torrent for one object under its bucket policy: forwarded from the
  * store's GetObjectTorrent where it serves one, else built from the object
@@ -75,10 +74,15 @@ export const getTorrent = async (deps: TorrentDeps, req: TorrentRequest): Promis
   let head: ObjectHead | undefined;
 
   if (policy.source !== 'generate') {
+    // HeadObject alongside GetObjectTorrent: a store's torrent is passed on only if it describes
+    // this object's size, and the fallback paths need the head anyway.
+    const headJob = headOrThrow(deps, ref, req.signal);
+    headJob.catch(() => undefined);
     try {
       const store = await getStoreTorrent(deps.s3, ref, deps.config.maxStoreTorrentBytes, req.signal);
+      head = await headJob;
       try {
-        const valid = validateTorrent(store.body);
+        const valid = validateTorrent(store.body, { length: head.size });
         return {
           bytes: store.body,
           origin: 'store',
@@ -104,10 +108,11 @@ export const getTorrent = async (deps: TorrentDeps, req: TorrentRequest): Promis
         }
         if (AMBIGUOUS_KINDS.has(info.kind)) {
           // 404/403 on ?torrent can mean "no torrent support"; HeadObject tells it from a real miss.
-          head = await headOrThrow(deps, ref, req.signal);
+          head = await headJob;
         } else if (!UNSUPPORTED_KINDS.has(info.kind)) {
           throw s3ErrorToHttp(err);
         }
+        head ??= await headJob;
         logger.info('store does not serve this torrent; building it', { code: info.code, status: info.status });
       }
     }

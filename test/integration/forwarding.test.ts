@@ -78,8 +78,10 @@ test('stub S3 serving torrents: forwards the body byte for byte with x-amz-reque
     source: res.headers.get('x-torrent-source'),
     hash: res.headers.get('x-torrent-info-hash'),
   }).toEqual({ type: 'application/x-bittorrent', charged: 'requester', source: 'store', hash: infoHash(storeTorrent) });
-  expect(stub.requests.map((r) => ({ m: r.method, q: r.query, owner: r.headers['x-amz-expected-bucket-owner'], payer: r.headers['x-amz-request-payer'] }))).toEqual([
+  const calls = stub.requests.map((r) => ({ m: r.method, q: r.query, owner: r.headers['x-amz-expected-bucket-owner'], payer: r.headers['x-amz-request-payer'] }));
+  expect(calls.sort((a, b) => a.m.localeCompare(b.m))).toEqual([
     { m: 'GET', q: expect.stringMatching(/^\?torrent/), owner: OWNER, payer: 'requester' },
+    { m: 'HEAD', q: '', owner: OWNER, payer: 'requester' },
   ]);
 });
 
@@ -109,7 +111,15 @@ test.each([
 test('stub S3 with source=store and no torrent support: answers 502 TorrentUnavailable, builds nothing', async () => {
   const { res, body } = await fetchTorrent('store-only', 'obj.bin');
   expect({ status: res.status, body: JSON.parse(body.toString()) }).toEqual({ status: 502, body: { code: 'TorrentUnavailable', message: expect.any(String) } });
-  expect(stub.requests.map((r) => r.method)).toEqual(['GET']);
+  expect(stub.requests.map((r) => r.method).sort()).toEqual(['GET', 'HEAD']);
+});
+
+test('stub S3 serving a torrent for a different size than the object: not passed on; built from the object instead', async () => {
+  stub.buckets['serves-torrents'].objects!['resized.bin'] = bytes.subarray(0, 40_000);
+  const { res, body } = await fetchTorrent('serves-torrents', 'resized.bin');
+  expect({ status: res.status, source: res.headers.get('x-torrent-source') }).toEqual({ status: 200, source: 'generated' });
+  expect(decodeTorrent(body).info.length).toBe(40_000);
+  expect((decodeTorrent(body).info.pieces as Buffer).equals(expectedPieces(bytes.subarray(0, 40_000), 16384))).toBe(true);
 });
 
 test('stub S3 throttling (503 SlowDown): answers 503 with Retry-After', async () => {
