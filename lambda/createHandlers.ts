@@ -10,7 +10,7 @@ import type { Config } from './config';
 import { allowMethods } from './http/allowMethods';
 import { headResponse } from './http/headResponse';
 import { httpErrorHandler } from './http/httpErrorHandler';
-import { jsonResponse } from './http/jsonResponse';
+import { CORS_HEADERS, jsonResponse } from './http/jsonResponse';
 import { parseJsonBody } from './http/parseJsonBody';
 import { publicBaseUrl } from './http/publicBaseUrl';
 import { requestLogger } from './http/requestLogger';
@@ -82,7 +82,7 @@ export const createHandlers = (config: Config, deps: HandlerDeps = {}) => {
   }
   const objectRoute = (route: 'torrent' | 'seed') => [
     requestLogger({ route }),
-    httpErrorHandler(),
+    httpErrorHandler({ headers: CORS_HEADERS }),
     headResponse(),
     allowMethods(['GET', 'HEAD']),
     authorizeObjectRequest({ route, config, keyRing, now: deps.now }),

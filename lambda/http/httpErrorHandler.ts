@@ -6,9 +6,11 @@ import { errorResponse } from './jsonResponse';
 export interface HttpErrorHandlerOptions {
   /** Log 4xx answers at this level (5xx are always logged as errors). */
   clientErrorLevel?: 'debug' | 'info' | 'warn';
+  /** Headers added to every error answer (CORS on the public routes). */
+  headers?: Record<string, string>;
 }
 
-const defaults: Required<HttpErrorHandlerOptions> = { clientErrorLevel: 'info' };
+const defaults: Required<HttpErrorHandlerOptions> = { clientErrorLevel: 'info', headers: {} };
 
 /**
  * Turns any error into a JSON `{ code, message }` answer. HttpErrors keep
@@ -25,11 +27,11 @@ export const httpErrorHandler = (opts: HttpErrorHandlerOptions = {}): Middleware
         const fields = { status: err.statusCode, code: err.code, cause: err.cause };
         if (err.statusCode >= 500) logger.error('upstream failure', fields);
         else logger[options.clientErrorLevel]('request refused', { status: err.statusCode, code: err.code });
-        request.response = errorResponse(err.statusCode, err.code, err.message, err.headers);
+        request.response = errorResponse(err.statusCode, err.code, err.message, { ...options.headers, ...err.headers });
         return;
       }
       logger.error('unhandled error', { error: err });
-      request.response = errorResponse(500, 'InternalError', 'Internal error.');
+      request.response = errorResponse(500, 'InternalError', 'Internal error.', options.headers);
     },
   };
 };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { contentDisposition } from './contentDisposition';
-import { SECURITY_HEADERS, type LambdaResponse } from './jsonResponse';
+import { CORS_HEADERS, SECURITY_HEADERS, type LambdaResponse } from './jsonResponse';
 
 export interface TorrentBody {
   bytes: Buffer;
@@ -20,6 +20,7 @@ export const torrentResponse = (t: TorrentBody, ifNoneMatch?: string): LambdaRes
   const etag = `"${createHash('sha256').update(t.bytes).digest('base64url').slice(0, 32)}"`;
   const headers: Record<string, string> = {
     ...SECURITY_HEADERS,
+    ...CORS_HEADERS,
     'Content-Type': 'application/x-bittorrent',
     'Content-Disposition': contentDisposition(`${t.name}.torrent`),
     'Content-Length': String(t.bytes.length),

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import type { AuthorizedObject } from '../auth/authorizeObjectRequest';
 import type { Config } from '../config';
 import { HttpError } from '../http/HttpError';
-import { SECURITY_HEADERS, type LambdaResponse } from '../http/jsonResponse';
+import { CORS_HEADERS, SECURITY_HEADERS, type LambdaResponse } from '../http/jsonResponse';
 import { s3ErrorToHttp } from '../http/s3ErrorToHttp';
 import { classifyS3Error } from '../s3/classifyS3Error';
 import { objectParams, type ObjectRef } from '../s3/objectParams';
@@ -30,7 +30,7 @@ export const serveSeed = async (deps: SeedDeps, target: AuthorizedObject, rangeH
   if (deps.config.seedMode === 'redirect') {
     const ttl = Math.max(60, Math.min(deps.config.presignTtlSeconds, target.link.exp - Math.floor(Date.now() / 1000)));
     const location = await presignGetObject(deps.presignS3 ?? deps.s3, ref, ttl);
-    return { statusCode: 302, headers: { ...SECURITY_HEADERS, Location: location, 'Cache-Control': 'no-store' }, body: '' };
+    return { statusCode: 302, headers: { ...SECURITY_HEADERS, ...CORS_HEADERS, Location: location, 'Cache-Control': 'no-store' }, body: '' };
   }
   let range: string | undefined;
   if (rangeHeader) {
@@ -42,6 +42,7 @@ export const serveSeed = async (deps: SeedDeps, target: AuthorizedObject, rangeH
     const out = await deps.s3.send(new GetObjectCommand({ ...objectParams(ref), Range: range }));
     const headers: Record<string, string> = {
       ...SECURITY_HEADERS,
+      ...CORS_HEADERS,
       'Content-Type': 'application/octet-stream',
       'Accept-Ranges': 'bytes',
       'Cache-Control': 'private, no-transform',

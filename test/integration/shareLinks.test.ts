@@ -191,3 +191,27 @@ test('no log line carries a link signature, a seed token or a key secret', async
     logger.setLevel('silent');
   }
 });
+
+test('the torrent and seed routes allow any origin (browser clients such as WebTorrent), errors included', async () => {
+  const { json } = await mint({ bucket: 'media', key: 'season1/ep1.bin' });
+  const answers = [];
+  for (const [url, init] of [[json.url, {}], [json.seedUrl, { headers: { Range: 'bytes=0-0' } }], [json.url.replace(/sig=./, 'sig=Q'), {}]] as const) {
+    const res = await fetch(url, init);
+    await res.arrayBuffer();
+    answers.push({ status: res.status, origin: res.headers.get('access-control-allow-origin'), exposes: res.headers.get('access-control-expose-headers')?.includes('Content-Range') });
+  }
+  expect(answers).toEqual([
+    { status: 200, origin: '*', exposes: true },
+    { status: 206, origin: '*', exposes: true },
+    { status: 403, origin: '*', exposes: true },
+  ]);
+});
+
+test('POST /links answers no CORS and refuses a body that is not declared JSON (a web page cannot mint links)', async () => {
+  const res = await fetch(`${rt.baseUrl}/links`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ bucket: 'media', key: 'season1/ep1.bin' }) });
+  expect({ status: res.status, origin: res.headers.get('access-control-allow-origin'), body: await res.json() }).toEqual({
+    status: 415,
+    origin: null,
+    body: { code: 'UnsupportedMediaType', message: 'Send the body as Content-Type: application/json.' },
+  });
+});
