@@ -32,6 +32,10 @@ export interface ProxySettings {
   cacheExpirationDays?: number;
   /** Create the account-wide API Gateway CloudWatch Logs role (needed once per account and region). */
   apiGatewayCloudWatchRole?: boolean;
+  /** SYNC_GENERATE_MAX_BYTES: larger objects are built in the background (202 until done). Lambda default 1 GiB. */
+  syncGenerateMaxBytes?: number;
+  /** SEGMENT_BYTES: larger objects are hashed in parallel segments of this size; 0 = never. Lambda default 64 GiB. */
+  segmentBytes?: number;
 }
 
 export class SettingsError extends Error {
@@ -58,6 +62,8 @@ const KEYS: readonly (keyof ProxySettings)[] = [
   'throttlingBurstLimit',
   'cacheExpirationDays',
   'apiGatewayCloudWatchRole',
+  'syncGenerateMaxBytes',
+  'segmentBytes',
 ];
 
 const str = (key: string, v: unknown): string => {
@@ -151,6 +157,10 @@ export const parseSettings = (raw: Record<string, unknown>): ProxySettings => {
         break;
       case 'throttlingRateLimit':
         out.throttlingRateLimit = num(key, v);
+        break;
+      case 'segmentBytes':
+        // 0 turns fan-out off; the Lambda's own parser checks the upper bound at synth.
+        out.segmentBytes = v === 0 || v === '0' ? 0 : int(key, v);
         break;
       default:
         out[key] = int(key, v);

@@ -1,7 +1,9 @@
 /**
  * The deployed proxy: API Gateway (REST, response streaming) in front of three
- * Lambda functions built from lambda/handler.ts, a cache bucket for generated
- * torrents, the share-link key ring in Secrets Manager, and alarms.
+ * Lambda functions built from lambda/handler.ts, a fourth (generate) that only
+ * our own functions invoke for background builds and fan-out segments, a cache
+ * bucket for generated torrents, the share-link key ring in Secrets Manager,
+ * and alarms.
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,7 +60,16 @@ export const FUNCTIONS = {
   seed: { handler: 'seedHandler', memorySize: 512, timeout: Duration.minutes(15) },
   // Minting with `magnet: true` reads (or builds) the torrent to learn its info-hash, within API Gateway's 29 s.
   mint: { handler: 'mintHandler', memorySize: 1024, timeout: Duration.seconds(28) },
+  // Background builds and fan-out segments: 3538 MB is 2 vCPUs, and hashing runs one worker thread per core.
+  generate: { handler: 'generateHandler', memorySize: 3538, timeout: Duration.minutes(15) },
 } as const;
+
+/**
+ * Ranged-read throughput assumed per 2-vCPU generate function (bytes/s): an estimate to verify in the
+ * target region, not a measurement. A segment must hash within the 15-minute timeout at this rate.
+ */
+export const ASSUMED_SEGMENT_BYTES_PER_SECOND = 250e6;
+export const MAX_SAFE_SEGMENT_BYTES = ASSUMED_SEGMENT_BYTES_PER_SECOND * FUNCTIONS.generate.timeout.toSeconds(); // 225 GB
 
 export type TorrentProxyStackProps = StackProps & {
   settings?: Omit<ProxySettings, 'account' | 'region' | 'stackName'>;
@@ -164,23 +175,33 @@ export class TorrentProxyStack extends Stack {
       ...(settings.trackers?.length ? { TRACKERS: settings.trackers.join(',') } : {}),
     };
 
-    // The torrent function invokes itself asynchronously for large objects. Its name is fixed so the
-    // invoke permission and ASYNC_FUNCTION_NAME need no reference to the function (which would be a cycle).
-    const torrentFunctionName = `${this.stackName.slice(0, 55)}-torrent`;
+    // Torrent, mint and generate functions hand objects above SYNC_GENERATE_MAX_BYTES to the generate
+    // function (asynchronous invoke), which fans very large ones out to itself (synchronous invokes).
+    // Its name is fixed so ASYNC_FUNCTION_NAME and the invoke grants need no reference to the function:
+    // the generate function's own grant on itself would otherwise be a cycle.
+    const generateFunctionName = `${this.stackName.slice(0, 55)}-generate`;
+    const generateFunctionArn = `arn:${partition}:lambda:${this.region}:${this.account}:function:${generateFunctionName}`;
+    const builds: Record<string, string> = {
+      CACHE_BUCKET: this.cacheBucket.bucketName,
+      CACHE_PREFIX,
+      CACHE_BUCKET_OWNER: this.account,
+      ASYNC_FUNCTION_NAME: generateFunctionName,
+      // Unset means the Lambda's defaults (1 GiB, 64 GiB).
+      ...(settings.syncGenerateMaxBytes !== undefined ? { SYNC_GENERATE_MAX_BYTES: String(settings.syncGenerateMaxBytes) } : {}),
+      ...(settings.segmentBytes !== undefined ? { SEGMENT_BYTES: String(settings.segmentBytes) } : {}),
+    };
+    if (settings.segmentBytes !== undefined && settings.segmentBytes > MAX_SAFE_SEGMENT_BYTES) {
+      Annotations.of(this).addWarningV2(
+        's3-torrent-proxy:segmentBytes',
+        `segmentBytes ${settings.segmentBytes} is above ${MAX_SAFE_SEGMENT_BYTES} bytes: at an assumed ${ASSUMED_SEGMENT_BYTES_PER_SECOND / 1e6} MB/s one segment would not finish within the generate function's 15 minutes (docs/DEPLOY.md).`,
+      );
+    }
+
+    // The name stays fixed as before, so existing deployments keep (and do not replace) the function.
     const torrent = this.proxyFunction('Torrent', FUNCTIONS.torrent, {
       description: 'GET/HEAD /torrent/{bucket}/{key+}: forwards or builds the .torrent of an S3 object (streaming)',
-      functionName: torrentFunctionName,
-      environment: {
-        ...common,
-        CACHE_BUCKET: this.cacheBucket.bucketName,
-        CACHE_PREFIX,
-        CACHE_BUCKET_OWNER: this.account,
-        ASYNC_FUNCTION_NAME: torrentFunctionName,
-      },
-      // Background builds are idempotent and restarted by the next request on a cache miss; a retry
-      // of a build that failed (too large, timed out) would only burn another 15 minutes.
-      retryAttempts: 0,
-      maxEventAge: Duration.hours(1),
+      functionName: `${this.stackName.slice(0, 55)}-torrent`,
+      environment: { ...common, ...builds },
     });
     const seed = this.proxyFunction('Seed', FUNCTIONS.seed, {
       description: 'GET/HEAD /seed/{token}/{bucket}/{key+}: BEP 19 web seed (redirect to a presigned URL, or proxy)',
@@ -188,16 +209,26 @@ export class TorrentProxyStack extends Stack {
     });
     const mint = this.proxyFunction('Mint', FUNCTIONS.mint, {
       description: 'POST /links (IAM): mints share links',
-      environment: { ...common, CACHE_BUCKET: this.cacheBucket.bucketName, CACHE_PREFIX, CACHE_BUCKET_OWNER: this.account },
+      environment: { ...common, ...builds },
     });
-    this.functions = { torrent: torrent.fn, seed: seed.fn, mint: mint.fn };
+    const generate = this.proxyFunction('Generate', FUNCTIONS.generate, {
+      description: 'Invoked by the torrent, mint and generate functions only: background torrent builds and fan-out segments',
+      functionName: generateFunctionName,
+      // LINK_KEYS_SECRET_ARN (in common) only satisfies the shared config loader: nothing here signs or verifies links.
+      environment: { ...common, ...builds },
+      // Background builds are idempotent and restarted by the next request on a cache miss; a retry
+      // of a build that failed (too large, timed out) would only burn another 15 minutes.
+      retryAttempts: 0,
+      maxEventAge: Duration.hours(1),
+    });
+    this.functions = { torrent: torrent.fn, seed: seed.fn, mint: mint.fn, generate: generate.fn };
 
     // ---- permissions: exact actions, per-bucket resources, owner pinned by s3:ResourceAccount
     this.servedBuckets.forEach((b, i) => {
       const objects = `arn:${partition}:s3:::${b.name}/${b.prefix}*`;
       const condition = { StringEquals: { 's3:ResourceAccount': b.expectedOwner } };
-      // The mint function reads torrents too: `magnet: true` needs the info-hash.
-      for (const { role } of [torrent, mint]) {
+      // The mint function reads torrents too (`magnet: true` needs the info-hash); generate builds them.
+      for (const { role } of [torrent, mint, generate]) {
         role.addToPrincipalPolicy(
           new iam.PolicyStatement({
             sid: `ServedBucket${i}`,
@@ -215,10 +246,12 @@ export class TorrentProxyStack extends Stack {
       acknowledge(torrent.role, finding, reason);
       acknowledge(seed.role, finding, reason);
       acknowledge(mint.role, finding, reason);
+      acknowledge(generate.role, finding, reason);
     });
 
+    // Cache entries and the background builds' progress markers (`${CACHE_PREFIX}pending/...json`).
     const cacheObjects = this.cacheBucket.arnForObjects(`${CACHE_PREFIX}*`);
-    for (const { role } of [torrent, mint]) {
+    for (const { role } of [torrent, mint, generate]) {
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({ sid: 'CacheObjects', actions: ['s3:GetObject', 's3:PutObject'], resources: [cacheObjects] }),
       );
@@ -234,22 +267,23 @@ export class TorrentProxyStack extends Stack {
       acknowledge(
         role,
         `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.cacheBucket.node.defaultChild as s3.CfnBucket)}.Arn>/${CACHE_PREFIX}*]`,
-        `Generated torrents are cached under "${CACHE_PREFIX}" with keys derived from (bucket, key, version); only that prefix of the stack's own cache bucket is granted.`,
+        `Generated torrents (and background-build progress markers under "${CACHE_PREFIX}pending/") are cached under "${CACHE_PREFIX}" with keys derived from (bucket, key, version); only that prefix of the stack's own cache bucket is granted.`,
       );
     }
 
+    // Not the generate function: it neither signs nor verifies links. Its key-ring provider is created
+    // at cold start but only fetches the secret when called, which nothing in generateHandler does.
     for (const { role } of [torrent, seed, mint]) {
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({ sid: 'LinkKeys', actions: ['secretsmanager:GetSecretValue'], resources: [this.linkKeys.secretArn] }),
       );
     }
-    torrent.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'SelfInvokeAsync',
-        actions: ['lambda:InvokeFunction'],
-        resources: [`arn:${partition}:lambda:${this.region}:${this.account}:function:${torrentFunctionName}`],
-      }),
-    );
+    // Torrent and mint start background builds; generate invokes itself for fan-out segments.
+    for (const { role } of [torrent, mint, generate]) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ sid: 'InvokeGenerate', actions: ['lambda:InvokeFunction'], resources: [generateFunctionArn] }),
+      );
+    }
 
     // ---- API
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: LOG_RETENTION });
@@ -359,7 +393,7 @@ export class TorrentProxyStack extends Stack {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
     ];
-    for (const [name, fn] of [['Torrent', torrent.fn], ['Seed', seed.fn], ['Mint', mint.fn]] as const) {
+    for (const [name, fn] of [['Torrent', torrent.fn], ['Seed', seed.fn], ['Mint', mint.fn], ['Generate', generate.fn]] as const) {
       alarms.push(
         new cloudwatch.Alarm(this, `${name}Errors`, {
           alarmDescription: `${name} function: unhandled errors`,
@@ -504,8 +538,8 @@ export class TorrentProxyStack extends Stack {
     acknowledge(
       fn,
       'Serverless-LambdaDLQ',
-      id === 'Torrent'
-        ? 'Invoked synchronously by API Gateway; its own asynchronous background builds are idempotent and restarted by the next request on a cache miss, and failures count in the Errors alarm.'
+      id === 'Generate'
+        ? 'Asynchronous background builds are idempotent: a failed one leaves a "failed" marker and no cache entry, the next request restarts it, and failures count in the Errors alarm. Segment invocations are synchronous and fail back to the build.'
         : 'Invoked only synchronously by API Gateway: failures go back to the caller, so a dead-letter queue would never receive anything.',
     );
     if (options.retryAttempts !== undefined) {

@@ -2,6 +2,8 @@ import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { Sha256 } from './Sha256';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 
 /**
  * Lambda Invoke over HTTPS with SigV4 (service `lambda`), using the
@@ -19,6 +21,8 @@ export interface InvokeOptions {
   endpoint?: string;
   credentials?: AwsCredentialIdentityProvider;
   signal?: AbortSignal;
+  /** Socket inactivity limit (default 15 min, the longest a function can run). */
+  timeoutMs?: number;
 }
 
 export class InvokeError extends Error {
@@ -48,11 +52,28 @@ export const invokeLambda = async (o: InvokeOptions): Promise<unknown> => {
     headers: { host: endpoint.host, 'content-type': 'application/json', 'x-amz-invocation-type': o.type },
     body,
   });
-  const res = await fetch(new URL(path, endpoint), { method: 'POST', headers: signed.headers as Record<string, string>, body, signal: o.signal });
-  const text = await res.text();
-  const functionError = res.headers.get('x-amz-function-error') ?? undefined;
+  const res = await post(new URL(path, endpoint), signed.headers as Record<string, string>, body, o.timeoutMs ?? 15 * 60 * 1000, o.signal);
+  const functionError = res.headers['x-amz-function-error'] as string | undefined;
   if (res.status >= 300 || functionError) {
     throw new InvokeError(`Lambda invoke of ${o.functionName} failed (${res.status}${functionError ? `, ${functionError}` : ''})`, res.status, functionError);
   }
-  return o.type === 'RequestResponse' && text ? JSON.parse(text) : undefined;
+  return o.type === 'RequestResponse' && res.text ? JSON.parse(res.text) : undefined;
 };
+
+/**
+ * node:http(s) rather than fetch: a RequestResponse segment answers only when
+ * its segment is hashed (minutes), and fetch gives up on response headers
+ * after 300 s. Here the only limit is `timeoutMs` of socket inactivity.
+ */
+const post = (url: URL, headers: Record<string, string>, body: string, timeoutMs: number, signal?: AbortSignal) =>
+  new Promise<{ status: number; headers: IncomingHttpHeaders; text: string }>((resolve, reject) => {
+    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method: 'POST', headers, timeout: timeoutMs, signal }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`Lambda invoke: no answer for ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(body);
+  });

@@ -103,6 +103,9 @@ export const hashObjectSegment = async (client: S3Client, ref: ObjectRef, head: 
   return Buffer.concat(results);
 };
 
+/** How often a fan-out build reports progress while its segments run. */
+export const FANOUT_HEARTBEAT_MS = 10_000;
+
 /** Hashes one segment somewhere (in this process, or another Lambda invocation) and returns its piece digests. */
 export type SegmentRunner = (segment: Segment, index: number) => Promise<Buffer>;
 
@@ -124,15 +127,26 @@ export const generateInfo = async (
     pieces = await hashObjectSegment(client, ref, head, { start: 0, end: head.size }, opts);
   } else {
     const run = opts.runSegment;
-    const digests = await Promise.all(
-      segments.map(async (seg, i) => {
-        const d = await run(seg, i);
-        const expected = Math.ceil((seg.end - seg.start) / opts.pieceLength) * 20;
-        if (d.length !== expected) throw new Error(`segment ${i} returned ${d.length} digest bytes, expected ${expected}`);
-        return d;
-      }),
-    );
-    pieces = Buffer.concat(digests);
+    // Segments report nothing until they finish: count finished bytes, and keep the heartbeat
+    // going meanwhile so a poller never takes a long fan-out for a dead build.
+    let done = 0;
+    const beat = setInterval(() => opts.onProgress?.(done), FANOUT_HEARTBEAT_MS);
+    beat.unref();
+    try {
+      const digests = await Promise.all(
+        segments.map(async (seg, i) => {
+          const d = await run(seg, i);
+          const expected = Math.ceil((seg.end - seg.start) / opts.pieceLength) * 20;
+          if (d.length !== expected) throw new Error(`segment ${i} returned ${d.length} digest bytes, expected ${expected}`);
+          done += seg.end - seg.start;
+          opts.onProgress?.(done);
+          return d;
+        }),
+      );
+      pieces = Buffer.concat(digests);
+    } finally {
+      clearInterval(beat);
+    }
   }
   return buildInfo({ name: opts.name, length: head.size, pieceLength: opts.pieceLength, pieces });
 };

@@ -87,6 +87,8 @@ describe('TorrentProxyStack', () => {
   const torrentFn = functionId(template, 'torrentHandler');
   const seedFn = functionId(template, 'seedHandler');
   const mintFn = functionId(template, 'mintHandler');
+  const generateFn = functionId(template, 'generateHandler');
+  const generateArn = 'arn:aws:lambda:us-east-1:123456789012:function:Proxy-generate';
   const cacheBucketId = logicalIdOf(template, 'AWS::S3::Bucket', {
     LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Prefix: 'torrents/' })]) },
   });
@@ -138,10 +140,17 @@ describe('TorrentProxyStack', () => {
       }
     });
 
-    it('grants API Gateway invoke permission per method, never for test invokes', () => {
+    it('grants API Gateway invoke permission per method, never for test invokes, and never on the generate function', () => {
       const perms = Object.values(template.findResources('AWS::Lambda::Permission'));
       expect(perms).toHaveLength(5);
-      for (const p of perms) expect(flat(p.Properties.SourceArn)).not.toContain('/test-invoke-stage/');
+      for (const p of perms) {
+        expect(flat(p.Properties.SourceArn)).not.toContain('/test-invoke-stage/');
+        expect(p.Properties.FunctionName).not.toEqual({ 'Fn::GetAtt': [generateFn, 'Arn'] });
+      }
+    });
+
+    it('routes nothing to the generate function', () => {
+      for (const r of routes(template)) expect(flat(r.integration.Uri)).not.toContain(`<${generateFn}.Arn>`);
     });
 
     it('uses a Regional endpoint (5-minute stream idle timeout instead of 30 s at the edge)', () => {
@@ -191,6 +200,7 @@ describe('TorrentProxyStack', () => {
       ['torrentHandler', 1769, 900],
       ['seedHandler', 512, 900],
       ['mintHandler', 1024, 28],
+      ['generateHandler', 3538, 900],
     ])('runs %s on Node.js 24, arm64, %i MB, %i s, active tracing, JSON logs kept a month', (handler, memory, timeout) => {
       const fn = template.toJSON().Resources[functionId(template, handler)].Properties;
       expect(fn).toMatchObject({
@@ -207,7 +217,7 @@ describe('TorrentProxyStack', () => {
     });
 
     it('gives every function the served buckets, link key secret and link TTLs', () => {
-      for (const id of [torrentFn, seedFn, mintFn]) {
+      for (const id of [torrentFn, seedFn, mintFn, generateFn]) {
         const env = template.toJSON().Resources[id].Properties.Environment.Variables;
         expect(JSON.parse(env.SERVED_BUCKETS)).toEqual(SERVED);
         expect(env).toMatchObject({
@@ -222,20 +232,51 @@ describe('TorrentProxyStack', () => {
       }
     });
 
-    it('points the torrent function at the cache bucket and at itself for background builds', () => {
-      const fn = template.toJSON().Resources[torrentFn].Properties;
-      expect(fn.Environment.Variables).toMatchObject({
+    it.each([
+      ['torrent', () => torrentFn],
+      ['mint', () => mintFn],
+      ['generate', () => generateFn],
+    ])('points the %s function at the cache bucket and at the generate function for background builds', (_name, fnId) => {
+      const env = template.toJSON().Resources[fnId()].Properties.Environment.Variables;
+      expect(env).toMatchObject({
         CACHE_BUCKET: { Ref: cacheBucketId },
         CACHE_PREFIX: 'torrents/',
         CACHE_BUCKET_OWNER: ACCOUNT,
-        ASYNC_FUNCTION_NAME: fn.FunctionName,
+        ASYNC_FUNCTION_NAME: 'Proxy-generate',
       });
-      expect(fn.FunctionName).toBe('Proxy-torrent');
-      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-        FunctionName: { Ref: torrentFn },
-        MaximumRetryAttempts: 0,
-        MaximumEventAgeInSeconds: 3600,
-      });
+      // Unset: the Lambda's defaults (1 GiB, 64 GiB) apply.
+      expect(env.SYNC_GENERATE_MAX_BYTES).toBeUndefined();
+      expect(env.SEGMENT_BYTES).toBeUndefined();
+    });
+
+    it('gives the seed function no cache and no background builds', () => {
+      const env = template.toJSON().Resources[seedFn].Properties.Environment.Variables;
+      expect(env.CACHE_BUCKET).toBeUndefined();
+      expect(env.ASYNC_FUNCTION_NAME).toBeUndefined();
+    });
+
+    it('names the generate function after the stack and runs its async invocations once, for at most an hour', () => {
+      const resources = template.toJSON().Resources;
+      expect(resources[generateFn].Properties.FunctionName).toBe('Proxy-generate');
+      expect(resources[torrentFn].Properties.FunctionName).toBe('Proxy-torrent');
+      const configs = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')).map((c) => c.Properties);
+      expect(configs).toEqual([{ FunctionName: { Ref: generateFn }, Qualifier: '$LATEST', MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 3600 }]);
+    });
+
+    it('passes syncGenerateMaxBytes and segmentBytes through when set', () => {
+      const { template: t } = synth({ servedBuckets: SERVED, syncGenerateMaxBytes: 2 * 1024 ** 3, segmentBytes: 32 * 1024 ** 3 });
+      for (const handler of ['torrentHandler', 'mintHandler', 'generateHandler']) {
+        expect(t.toJSON().Resources[functionId(t, handler)].Properties.Environment.Variables).toMatchObject({
+          SYNC_GENERATE_MAX_BYTES: String(2 * 1024 ** 3),
+          SEGMENT_BYTES: String(32 * 1024 ** 3),
+        });
+      }
+    });
+
+    it('warns when segmentBytes is too large for one segment to hash within 15 minutes', () => {
+      const { stack: s } = synth({ servedBuckets: SERVED, segmentBytes: 256 * 1024 ** 3 });
+      Annotations.fromStack(s).hasWarning('*', Match.stringLikeRegexp('segmentBytes .* would not finish within'));
+      Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('segmentBytes'));
     });
 
     it('passes trackers through as a comma list', () => {
@@ -262,6 +303,7 @@ describe('TorrentProxyStack', () => {
     it.each([
       ['torrent', () => torrentFn],
       ['mint (magnet links need the info-hash)', () => mintFn],
+      ['generate', () => generateFn],
     ])('lets the %s function read served objects and their torrents, and read/write only the cache prefix', (_name, fnId) => {
       expect(s3Grants(statementsOf(template, fnId()))).toEqual([
         ...served(['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTorrent']),
@@ -274,24 +316,36 @@ describe('TorrentProxyStack', () => {
       expect(s3Grants(statementsOf(template, seedFn))).toEqual(served(['s3:GetObject', 's3:GetObjectVersion']));
     });
 
-    it('lets each function read the link key secret and nothing else from Secrets Manager', () => {
+    it('gives the generate function exactly the torrent function\'s S3 grants', () => {
+      expect(s3Grants(statementsOf(template, generateFn))).toEqual(s3Grants(statementsOf(template, torrentFn)));
+    });
+
+    const secretStatements = (id: string) => statementsOf(template, id).filter((s) => asList<string>(s.Action).some((a) => a.startsWith('secretsmanager:')));
+
+    it('lets the torrent, seed and mint functions read the link key secret and nothing else from Secrets Manager', () => {
       for (const id of [torrentFn, seedFn, mintFn]) {
-        const secretStatements = statementsOf(template, id).filter((s) => asList<string>(s.Action).some((a) => a.startsWith('secretsmanager:')));
-        expect(secretStatements).toEqual([{ Sid: 'LinkKeys', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: secretId } }]);
+        expect(secretStatements(id)).toEqual([{ Sid: 'LinkKeys', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: secretId } }]);
       }
     });
 
-    it('lets only the torrent function invoke, and only itself', () => {
+    it('gives the generate function no Secrets Manager access (it neither signs nor verifies links)', () => {
+      expect(secretStatements(generateFn)).toEqual([]);
+    });
+
+    it('lets the torrent, mint and generate functions invoke the generate function, and nothing else invoke anything', () => {
       const invokes = (id: string) => statementsOf(template, id).filter((s) => asList<string>(s.Action).some((a) => a.startsWith('lambda:')));
-      expect(invokes(torrentFn)).toEqual([
-        { Sid: 'SelfInvokeAsync', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:Proxy-torrent' },
-      ]);
+      for (const id of [torrentFn, mintFn, generateFn]) {
+        expect(invokes(id)).toEqual([{ Sid: 'InvokeGenerate', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: generateArn }]);
+      }
       expect(invokes(seedFn)).toEqual([]);
-      expect(invokes(mintFn)).toEqual([]);
+      const everyLambdaStatement = Object.values(template.findResources('AWS::IAM::Policy'))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement as Cfn[])
+        .filter((s) => asList<string>(s.Action).some((a) => a.startsWith('lambda:')));
+      expect(everyLambdaStatement).toHaveLength(3);
     });
 
     it('attaches no managed policies to the function roles', () => {
-      for (const id of [torrentFn, seedFn, mintFn]) {
+      for (const id of [torrentFn, seedFn, mintFn, generateFn]) {
         const roleId = template.toJSON().Resources[id].Properties.Role['Fn::GetAtt'][0];
         expect(template.toJSON().Resources[roleId].Properties.ManagedPolicyArns).toBeUndefined();
       }
@@ -367,7 +421,9 @@ describe('TorrentProxyStack', () => {
   describe('alarms and outputs', () => {
     it('alarms on the API 5XX rate and on each function’s errors and throttles, without a topic by default', () => {
       const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
-      expect(alarms.map((a) => a.MetricName).sort()).toEqual(['5XXError', 'Errors', 'Errors', 'Errors', 'Throttles', 'Throttles', 'Throttles']);
+      expect(alarms.map((a) => a.MetricName).sort()).toEqual(['5XXError', 'Errors', 'Errors', 'Errors', 'Errors', 'Throttles', 'Throttles', 'Throttles', 'Throttles']);
+      const functionsAlarmed = alarms.filter((a) => a.Namespace === 'AWS/Lambda').map((a) => a.Dimensions[0].Value.Ref);
+      for (const id of [torrentFn, seedFn, mintFn, generateFn]) expect(functionsAlarmed.filter((f) => f === id)).toHaveLength(2);
       expect(alarms.find((a) => a.MetricName === '5XXError')).toMatchObject({ Namespace: 'AWS/ApiGateway', Statistic: 'Average', Threshold: 0.05 });
       expect(alarms.every((a) => a.AlarmActions === undefined)).toBe(true);
       template.resourceCountIs('AWS::SNS::Topic', 0);
@@ -378,7 +434,7 @@ describe('TorrentProxyStack', () => {
       const topicId = logicalIdOf(t, 'AWS::SNS::Topic', {});
       t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: topicId } });
       const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm'));
-      expect(alarms).toHaveLength(7);
+      expect(alarms).toHaveLength(9);
       for (const a of alarms) expect(a.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
     });
 
@@ -416,6 +472,7 @@ describe('TorrentProxyStack', () => {
       [{ servedBuckets: [{ name: 'ok-bucket', expectedOwner: '42' }] }, /expectedOwner/],
       [{ servedBuckets: SERVED, linkDefaultTtlSeconds: 99, linkMaxTtlSeconds: 10 }, /LINK_DEFAULT_TTL_SECONDS/],
       [{ servedBuckets: SERVED, trackers: ['ftp://nope'] }, /TRACKERS/],
+      [{ servedBuckets: SERVED, segmentBytes: 6 * 1024 ** 4 }, /SEGMENT_BYTES must be between/],
     ])('refuses to synthesize an invalid configuration (%j)', (settings, message) => {
       expect(() => synth(settings as TorrentProxyStackProps['settings'])).toThrow(message);
     });

@@ -36,6 +36,14 @@ describe('deployment settings', () => {
     });
   });
 
+  it('reads the build-size settings from -c strings, with segmentBytes 0 turning fan-out off', () => {
+    expect(readSettings(context({ syncGenerateMaxBytes: '2147483648', segmentBytes: '0' }), join(dir, 'absent.json'))).toEqual({
+      syncGenerateMaxBytes: 2147483648,
+      segmentBytes: 0,
+    });
+    expect(parseSettings({ segmentBytes: 68719476736 })).toEqual({ segmentBytes: 68719476736 });
+  });
+
   it('reads the settings file and lets context override it key by key', () => {
     const file = join(dir, 'config.json');
     writeFileSync(file, JSON.stringify({ region: 'eu-west-1', alarmEmail: 'a@example.com', servedBuckets: [{ name: 'from-file' }] }));
@@ -60,6 +68,9 @@ describe('deployment settings', () => {
     [{ servedBuckets: '[{"nom":"x"}]' }, /servedBuckets\[0\]/],
     [{ servedBuckets: '[not json' }, /not valid JSON/],
     [{ apiGatewayCloudWatchRole: 'yes' }, /true or false/],
+    [{ syncGenerateMaxBytes: 0 }, /syncGenerateMaxBytes.*positive number/],
+    [{ segmentBytes: '1.5' }, /segmentBytes.*whole number/],
+    [{ segmentBytes: -1 }, /segmentBytes/],
   ])('names the bad key when a setting is invalid (%j)', (raw, message) => {
     expect(() => parseSettings(raw)).toThrow(SettingsError);
     expect(() => parseSettings(raw)).toThrow(message);
