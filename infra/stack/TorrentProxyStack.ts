@@ -342,7 +342,9 @@ export class TorrentProxyStack extends Stack {
     const seedResource = this.api.root.addResource('seed').addResource('{token}').addResource('{bucket}').addResource('{key+}');
     const seedIntegration = streaming(seed.fn);
     const publicMethods: apigw.Method[] = [];
-    for (const verb of ['GET', 'HEAD']) {
+    // ANY, not GET and HEAD: other methods reach the Lambda, which answers 405 with an Allow
+    // header and a JSON body, instead of API Gateway's 403 "Missing Authentication Token".
+    for (const verb of ['ANY']) {
       publicMethods.push(
         torrentResource.addMethod(verb, torrentIntegration, {
           authorizationType: apigw.AuthorizationType.NONE,
@@ -362,6 +364,14 @@ export class TorrentProxyStack extends Stack {
       acknowledge(method, 'AwsSolutions-APIG4', why);
       acknowledge(method, 'AwsSolutions-COG4', why);
     }
+    // API Gateway's own refusals (unknown route, throttling, oversized request) in the same
+    // { code, message } JSON shape as the Lambda's errors.
+    const gatewayJson = { 'application/json': '{"code":"$context.error.responseType","message":$context.error.messageString}' };
+    this.api.addGatewayResponse('Default4xx', { type: apigw.ResponseType.DEFAULT_4XX, templates: gatewayJson });
+    this.api.addGatewayResponse('Default5xx', { type: apigw.ResponseType.DEFAULT_5XX, templates: gatewayJson });
+    this.api.addGatewayResponse('UnknownRoute', { type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, statusCode: '404', templates: {
+      'application/json': '{"code":"NotFound","message":"No such route. Use GET /torrent/<bucket>/<key> with a share link."}',
+    } });
     const mintMethod = this.api.root.addResource('links').addMethod('POST', new apigw.LambdaIntegration(mint.fn, { allowTestInvoke: false }), {
       authorizationType: apigw.AuthorizationType.IAM,
       requestValidator: validator,

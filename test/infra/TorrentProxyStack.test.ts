@@ -95,13 +95,24 @@ describe('TorrentProxyStack', () => {
   const secretId = Object.keys(template.findResources('AWS::SecretsManager::Secret'))[0];
 
   describe('API routes', () => {
-    it('exposes exactly GET/HEAD torrent, GET/HEAD seed and POST links', () => {
+    it('exposes exactly ANY torrent, ANY seed (the Lambda answers 405 to all but GET/HEAD) and POST links', () => {
       expect(routes(template).map((r) => `${r.verb} ${r.path}`).sort()).toEqual([
-        'GET /seed/{token}/{bucket}/{key+}',
-        'GET /torrent/{bucket}/{key+}',
-        'HEAD /seed/{token}/{bucket}/{key+}',
-        'HEAD /torrent/{bucket}/{key+}',
+        'ANY /seed/{token}/{bucket}/{key+}',
+        'ANY /torrent/{bucket}/{key+}',
         'POST /links',
+      ]);
+    });
+
+    it('answers API Gateway refusals as JSON { code, message }, unknown routes with 404', () => {
+      const responses = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse')).map((r) => ({
+        type: r.Properties.ResponseType,
+        status: r.Properties.StatusCode,
+        template: r.Properties.ResponseTemplates['application/json'],
+      }));
+      expect(responses.sort((a, b) => a.type.localeCompare(b.type))).toEqual([
+        { type: 'DEFAULT_4XX', status: undefined, template: '{"code":"$context.error.responseType","message":$context.error.messageString}' },
+        { type: 'DEFAULT_5XX', status: undefined, template: '{"code":"$context.error.responseType","message":$context.error.messageString}' },
+        { type: 'MISSING_AUTHENTICATION_TOKEN', status: '404', template: expect.stringContaining('"code":"NotFound"') },
       ]);
     });
 
@@ -110,7 +121,7 @@ describe('TorrentProxyStack', () => {
       ['/seed/{token}/{bucket}/{key+}', () => seedFn],
     ])('streams %s from its function through response-streaming-invocations', (path, fnId) => {
       const matching = routes(template).filter((r) => r.path === path);
-      expect(matching).toHaveLength(2);
+      expect(matching).toHaveLength(1);
       for (const { integration } of matching) {
         expect(integration).toMatchObject({ Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', ResponseTransferMode: 'STREAM', TimeoutInMillis: 900_000 });
         expect(flat(integration.Uri)).toBe(
@@ -142,7 +153,7 @@ describe('TorrentProxyStack', () => {
 
     it('grants API Gateway invoke permission per method, never for test invokes, and never on the generate function', () => {
       const perms = Object.values(template.findResources('AWS::Lambda::Permission'));
-      expect(perms).toHaveLength(5);
+      expect(perms).toHaveLength(3);
       for (const p of perms) {
         expect(flat(p.Properties.SourceArn)).not.toContain('/test-invoke-stage/');
         expect(p.Properties.FunctionName).not.toEqual({ 'Fn::GetAtt': [generateFn, 'Arn'] });
