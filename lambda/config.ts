@@ -2,6 +2,8 @@
  * Environment -> typed, validated config. Read once at cold start; a bad
  * deployment fails loudly naming the variable (STYLE.md rule 5).
  */
+import { bucketNameProblem } from './s3/bucketNameProblem';
+
 export type TorrentSource = 'auto' | 'store' | 'generate';
 export type SeedMode = 'redirect' | 'proxy';
 
@@ -66,7 +68,6 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-const BUCKET_NAME = /^(?!xn--)(?!sthree-)(?!amzn-s3-demo-)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const ACCOUNT_ID = /^\d{12}$/;
 
 const int = (env: Env, name: string, fallback: number, min: number, max: number): number => {
@@ -108,7 +109,9 @@ export const parseBucketPolicies = (raw: string | undefined): Map<string, Bucket
     const at = `${name}[${i}]`;
     if (typeof entry !== 'object' || entry === null) throw new ConfigError(at, 'must be an object');
     const e = entry as Record<string, unknown>;
-    if (typeof e.name !== 'string' || !BUCKET_NAME.test(e.name)) throw new ConfigError(`${at}.name`, 'must be a valid S3 bucket name');
+    if (typeof e.name !== 'string') throw new ConfigError(`${at}.name`, 'must be a string');
+    const nameProblem = bucketNameProblem(e.name);
+    if (nameProblem) throw new ConfigError(`${at}.name`, `is not a valid S3 bucket name: it ${nameProblem}`);
     if (typeof e.expectedOwner !== 'string' || !ACCOUNT_ID.test(e.expectedOwner)) {
       throw new ConfigError(`${at}.expectedOwner`, 'must be a 12-digit AWS account id');
     }

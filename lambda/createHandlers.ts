@@ -82,8 +82,9 @@ export const createHandlers = (config: Config, deps: HandlerDeps = {}) => {
   }
   const objectRoute = (route: 'torrent' | 'seed') => [
     requestLogger({ route }),
-    httpErrorHandler({ headers: CORS_HEADERS }),
+    // Before the error handler: middy runs onError in reverse, so HEAD strips error bodies too.
     headResponse(),
+    httpErrorHandler({ headers: CORS_HEADERS }),
     allowMethods(['GET', 'HEAD']),
     authorizeObjectRequest({ route, config, keyRing, now: deps.now }),
   ];

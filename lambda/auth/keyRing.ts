@@ -37,12 +37,13 @@ export const parseKeyRing = (json: string): KeyRing => {
   if (typeof active !== 'string' || !KEY_ID.test(active)) throw new KeyRingError('"active" must name a key id ([A-Za-z0-9_-]{1,32})');
   const keys = new Map<string, Buffer>();
   for (const [id, secret] of Object.entries(rest)) {
-    if (!KEY_ID.test(id)) throw new KeyRingError(`key id "${id.slice(0, 40)}" is not [A-Za-z0-9_-]{1,32}`);
+    // Messages never repeat ids or values: a secret pasted in the wrong place must not reach a log.
+    if (!KEY_ID.test(id)) throw new KeyRingError('a key id is not [A-Za-z0-9_-]{1,32}');
     if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) {
-      throw new KeyRingError(`key "${id}" must be a string of at least ${MIN_SECRET_LENGTH} characters`);
+      throw new KeyRingError(`every key must be a string of at least ${MIN_SECRET_LENGTH} characters`);
     }
     keys.set(id, Buffer.from(secret, 'utf8'));
   }
-  if (!keys.has(active)) throw new KeyRingError(`"active" names "${active}", which is not in the ring`);
+  if (!keys.has(active)) throw new KeyRingError('"active" names a key id that is not in the ring');
   return { active, keys };
 };

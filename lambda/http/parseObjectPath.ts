@@ -1,4 +1,7 @@
+import { bucketNameProblem } from '../s3/bucketNameProblem';
 import { HttpError } from './HttpError';
+
+export { bucketNameProblem };
 
 export interface ObjectPath {
   bucket: string;
@@ -8,23 +11,10 @@ export interface ObjectPath {
 }
 
 const MAX_KEY_BYTES = 1024;
-const BUCKET_CHARS = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const IP_LIKE = /^\d{1,3}(\.\d{1,3}){3}$/;
-const RESERVED_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-'];
-const RESERVED_SUFFIXES = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'];
 // C0 controls, DEL and C1 controls: never valid in a key we serve or a header we write.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-
-/** Why a bucket name breaks S3's naming rules, or undefined if it follows them. */
-export const bucketNameProblem = (name: string): string | undefined => {
-  if (name.length < 3 || name.length > 63) return 'must be 3 to 63 characters long';
-  if (!BUCKET_CHARS.test(name)) return 'may contain only lowercase letters, digits, dots and hyphens, and must start and end with a letter or digit';
-  if (name.includes('..')) return 'must not contain two adjacent dots';
-  if (IP_LIKE.test(name)) return 'must not look like an IP address';
-  if (RESERVED_PREFIXES.some((p) => name.startsWith(p))) return 'uses a reserved prefix';
-  if (RESERVED_SUFFIXES.some((s) => name.endsWith(s))) return 'uses a reserved suffix';
-  return undefined;
-};
+// Only JSON bodies (POST /links) can carry these; a percent-decoded path cannot.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Why a (decoded) object key cannot be served, or undefined. */
 export const objectKeyProblem = (key: string): string | undefined => {
@@ -32,6 +22,7 @@ export const objectKeyProblem = (key: string): string | undefined => {
   if (bytes === 0) return 'must not be empty';
   if (bytes > MAX_KEY_BYTES) return `must be at most ${MAX_KEY_BYTES} bytes of UTF-8 (got ${bytes})`;
   if (CONTROL.test(key)) return 'must not contain control characters';
+  if (LONE_SURROGATE.test(key)) return 'must be valid Unicode (no lone surrogates)';
   // '.' and '..' segments are legal in S3 but are rewritten by browsers, proxies
   // and HTTP libraries on the way to us and to the web seed: refuse them.
   if (key.split('/').some((seg) => seg === '.' || seg === '..')) return 'must not contain "." or ".." path segments';

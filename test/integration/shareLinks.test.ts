@@ -144,6 +144,7 @@ test.each([
   ['a ttl over the maximum', { bucket: 'media', key: 'season1/ep1.bin', ttl: '4d' }, 400, 'InvalidMintRequest'],
   ['a ttl that is not a duration', { bucket: 'media', key: 'season1/ep1.bin', ttl: '1 year' }, 400, 'InvalidMintRequest'],
   ['a bucket that is not served', { bucket: 'private', key: 'x.bin' }, 403, 'BucketNotServed'],
+  ['a key with a lone UTF-16 surrogate (only JSON can carry one)', '{"bucket":"media","key":"a\\ud800.bin"}', 400, 'InvalidMintRequest'],
   ['a prefix that is not a prefix of the key', { bucket: 'media', key: 'season1/ep1.bin', prefix: 'season2/' }, 400, 'InvalidMintRequest'],
 ])('POST /links refuses %s', async (_name, body, status, code) => {
   const res = await fetch(`${rt.baseUrl}/links`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });

@@ -143,6 +143,11 @@ describe('GET /torrent/<bucket>/<key> building torrents from the object', () => 
     expect((await res.arrayBuffer()).byteLength).toBe(0);
   });
 
+  test('answers a refused HEAD with the status and headers of GET and no body', async () => {
+    const res = await rawRequest(rt.baseUrl, '/torrent/media/one-byte.bin', 'HEAD');
+    expect({ status: res.status, type: res.headers['content-type'], body: res.body }).toEqual({ status: 401, type: 'application/json; charset=utf-8', body: '' });
+  });
+
   test('sends no x-amz-request-charged header when S3 reported no charge', async () => {
     const res = await get(rt.link('media', 'one-byte.bin').url);
     await res.arrayBuffer();

@@ -1,0 +1,267 @@
+import { ConfigError, loadConfig, parseBucketPolicies } from '../../lambda/config';
+
+const KEYS = JSON.stringify({ active: 'k1', k1: 'x'.repeat(32) });
+const BUCKETS = JSON.stringify([{ name: 'demo', expectedOwner: '123456789000' }]);
+const minimal = { SERVED_BUCKETS: BUCKETS, LINK_KEYS: KEYS };
+
+const failure = (env: Record<string, string | undefined>) => {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    return { variable: err.variable, message: err.message };
+  }
+  return undefined;
+};
+const bucketsFailure = (value: unknown) => failure({ ...minimal, SERVED_BUCKETS: typeof value === 'string' ? value : JSON.stringify(value) });
+
+describe('loadConfig', () => {
+  test('fills the documented defaults around a minimal environment', () => {
+    // Act
+    const config = loadConfig(minimal);
+
+    // Assert
+    expect(config).toEqual({
+      buckets: new Map([['demo', { name: 'demo', expectedOwner: '123456789000', requesterPays: false, prefix: '', source: 'auto' }]]),
+      s3: { region: 'us-east-1', endpoint: undefined, forcePathStyle: false, requestTimeoutMs: 10_000, maxAttempts: 3 },
+      cache: { bucket: undefined, prefix: 'torrents/', expectedOwner: undefined },
+      publicBaseUrl: undefined,
+      seedMode: 'redirect',
+      presignTtlSeconds: 900,
+      links: { keysJson: KEYS, keysSecretArn: undefined, defaultTtlSeconds: 7 * 86_400, maxTtlSeconds: 30 * 86_400 },
+      trackers: [],
+      maxStoreTorrentBytes: 16 * 1024 * 1024,
+      maxGenerateBytes: 5 * 1024 ** 4,
+      syncGenerateMaxBytes: 1024 ** 3,
+      segmentBytes: 64 * 1024 ** 3,
+      asyncFunctionName: undefined,
+      readConcurrency: 4,
+      readPartBytes: 8 * 1024 * 1024,
+    });
+  });
+
+  test('reads every variable when all are set', () => {
+    // Arrange
+    const env = {
+      SERVED_BUCKETS: JSON.stringify([
+        { name: 'demo', expectedOwner: '123456789000', requesterPays: true, prefix: 'public/', source: 'generate' },
+        { name: 'other.bucket', expectedOwner: '000000000001', source: 'store' },
+      ]),
+      LINK_KEYS_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:links-AbCdEf',
+      AWS_REGION: 'eu-west-1',
+      AWS_DEFAULT_REGION: 'us-west-2',
+      S3_ENDPOINT: 'http://127.0.0.1:4568',
+      S3_REQUEST_TIMEOUT_MS: '2000',
+      S3_MAX_ATTEMPTS: '5',
+      CACHE_BUCKET: 'torrent-cache',
+      CACHE_PREFIX: 'c/',
+      CACHE_BUCKET_OWNER: '123456789012',
+      PUBLIC_BASE_URL: 'https://torrents.example.com/v1//',
+      SEED_MODE: 'proxy',
+      PRESIGN_TTL_SECONDS: '60',
+      LINK_DEFAULT_TTL_SECONDS: '3600',
+      LINK_MAX_TTL_SECONDS: '86400',
+      TRACKERS: ' udp://t.example:1337/announce , ,wss://w.example/ ',
+      MAX_STORE_TORRENT_BYTES: '1024',
+      MAX_GENERATE_BYTES: '1073741824',
+      SYNC_GENERATE_MAX_BYTES: '1048576',
+      SEGMENT_BYTES: '0',
+      ASYNC_FUNCTION_NAME: 'generate',
+      READ_CONCURRENCY: '64',
+      READ_PART_BYTES: '65536',
+    };
+
+    // Act
+    const config = loadConfig(env);
+
+    // Assert
+    expect(config).toEqual({
+      buckets: new Map([
+        ['demo', { name: 'demo', expectedOwner: '123456789000', requesterPays: true, prefix: 'public/', source: 'generate' }],
+        ['other.bucket', { name: 'other.bucket', expectedOwner: '000000000001', requesterPays: false, prefix: '', source: 'store' }],
+      ]),
+      s3: { region: 'eu-west-1', endpoint: 'http://127.0.0.1:4568', forcePathStyle: true, requestTimeoutMs: 2000, maxAttempts: 5 },
+      cache: { bucket: 'torrent-cache', prefix: 'c/', expectedOwner: '123456789012' },
+      publicBaseUrl: 'https://torrents.example.com/v1',
+      seedMode: 'proxy',
+      presignTtlSeconds: 60,
+      links: { keysJson: undefined, keysSecretArn: env.LINK_KEYS_SECRET_ARN, defaultTtlSeconds: 3600, maxTtlSeconds: 86_400 },
+      trackers: ['udp://t.example:1337/announce', 'wss://w.example/'],
+      maxStoreTorrentBytes: 1024,
+      maxGenerateBytes: 1_073_741_824,
+      syncGenerateMaxBytes: 1_048_576,
+      segmentBytes: 0,
+      asyncFunctionName: 'generate',
+      readConcurrency: 64,
+      readPartBytes: 65_536,
+    });
+  });
+
+  test.each([
+    ['AWS_DEFAULT_REGION when AWS_REGION is unset', { AWS_DEFAULT_REGION: 'us-west-2' }, 'us-west-2'],
+    ['us-east-1 when AWS_REGION is empty', { AWS_REGION: '' }, 'us-east-1'],
+  ])('uses %s', (_label, env, region) => {
+    expect(loadConfig({ ...minimal, ...env }).s3.region).toBe(region);
+  });
+
+  test.each([
+    ['path style by default with a custom endpoint', { S3_ENDPOINT: 'https://minio.example' }, true],
+    ['virtual-hosted style when told, even with an endpoint', { S3_ENDPOINT: 'https://minio.example', S3_FORCE_PATH_STYLE: 'false' }, false],
+    ['path style when told with 1', { S3_FORCE_PATH_STYLE: '1' }, true],
+  ])('chooses %s', (_label, env, forcePathStyle) => {
+    expect(loadConfig({ ...minimal, ...env }).s3.forcePathStyle).toBe(forcePathStyle);
+  });
+
+  test.each<[string, unknown, { variable: string; message: string }]>([
+    ['missing', undefined, { variable: 'SERVED_BUCKETS', message: 'Invalid configuration: SERVED_BUCKETS is required (JSON array of served buckets)' }],
+    ['empty', '', { variable: 'SERVED_BUCKETS', message: 'Invalid configuration: SERVED_BUCKETS is required (JSON array of served buckets)' }],
+    ['invalid JSON', '[{"name":', { variable: 'SERVED_BUCKETS', message: 'Invalid configuration: SERVED_BUCKETS is not valid JSON' }],
+    ['an empty array', [], { variable: 'SERVED_BUCKETS', message: 'Invalid configuration: SERVED_BUCKETS must be a non-empty JSON array' }],
+    ['an object', { name: 'demo' }, { variable: 'SERVED_BUCKETS', message: 'Invalid configuration: SERVED_BUCKETS must be a non-empty JSON array' }],
+    ['a string entry', ['demo'], { variable: 'SERVED_BUCKETS[0]', message: 'Invalid configuration: SERVED_BUCKETS[0] must be an object' }],
+    [
+      'an uppercase bucket name',
+      [{ name: 'Demo', expectedOwner: '123456789000' }],
+      {
+        variable: 'SERVED_BUCKETS[0].name',
+        message:
+          'Invalid configuration: SERVED_BUCKETS[0].name is not a valid S3 bucket name: it may contain only lowercase letters, digits, dots and hyphens, and must start and end with a letter or digit',
+      },
+    ],
+    [
+      'a reserved bucket prefix',
+      [{ name: 'xn--demo', expectedOwner: '123456789000' }],
+      { variable: 'SERVED_BUCKETS[0].name', message: 'Invalid configuration: SERVED_BUCKETS[0].name is not a valid S3 bucket name: it uses a reserved prefix' },
+    ],
+    [
+      'a bucket name of two characters',
+      [{ name: 'ab', expectedOwner: '123456789000' }],
+      { variable: 'SERVED_BUCKETS[0].name', message: 'Invalid configuration: SERVED_BUCKETS[0].name is not a valid S3 bucket name: it must be 3 to 63 characters long' },
+    ],
+    [
+      'a missing owner',
+      [{ name: 'demo' }],
+      { variable: 'SERVED_BUCKETS[0].expectedOwner', message: 'Invalid configuration: SERVED_BUCKETS[0].expectedOwner must be a 12-digit AWS account id' },
+    ],
+    [
+      'an 11-digit owner',
+      [{ name: 'demo', expectedOwner: '12345678900' }],
+      { variable: 'SERVED_BUCKETS[0].expectedOwner', message: 'Invalid configuration: SERVED_BUCKETS[0].expectedOwner must be a 12-digit AWS account id' },
+    ],
+    [
+      'a numeric owner',
+      [{ name: 'demo', expectedOwner: 123456789000 }],
+      { variable: 'SERVED_BUCKETS[0].expectedOwner', message: 'Invalid configuration: SERVED_BUCKETS[0].expectedOwner must be a 12-digit AWS account id' },
+    ],
+    [
+      'an unknown source',
+      [{ name: 'demo', expectedOwner: '123456789000', source: 'magic' }],
+      { variable: 'SERVED_BUCKETS[0].source', message: 'Invalid configuration: SERVED_BUCKETS[0].source must be "auto", "store" or "generate"' },
+    ],
+    [
+      'a string requesterPays',
+      [{ name: 'demo', expectedOwner: '123456789000', requesterPays: 'yes' }],
+      { variable: 'SERVED_BUCKETS[0].requesterPays', message: 'Invalid configuration: SERVED_BUCKETS[0].requesterPays must be a boolean' },
+    ],
+    [
+      'a numeric prefix',
+      [{ name: 'demo', expectedOwner: '123456789000', prefix: 1 }],
+      { variable: 'SERVED_BUCKETS[0].prefix', message: 'Invalid configuration: SERVED_BUCKETS[0].prefix must be a string' },
+    ],
+    [
+      'a duplicate bucket',
+      [
+        { name: 'demo', expectedOwner: '123456789000' },
+        { name: 'demo', expectedOwner: '123456789001' },
+      ],
+      { variable: 'SERVED_BUCKETS[1].name', message: 'Invalid configuration: SERVED_BUCKETS[1].name lists "demo" twice' },
+    ],
+  ])('fails naming SERVED_BUCKETS when it is %s', (_label, value, expected) => {
+    expect(value === undefined ? failure({ LINK_KEYS: KEYS }) : bucketsFailure(value)).toEqual(expected);
+  });
+
+  test.each<[string, Record<string, string>, { variable: string; message: string }]>([
+    ['SEED_MODE is unknown', { SEED_MODE: 'stream' }, { variable: 'SEED_MODE', message: 'Invalid configuration: SEED_MODE must be "redirect" or "proxy"' }],
+    ['SEED_MODE is empty', { SEED_MODE: '' }, { variable: 'SEED_MODE', message: 'Invalid configuration: SEED_MODE must be "redirect" or "proxy"' }],
+    [
+      'LINK_KEYS and LINK_KEYS_SECRET_ARN are both missing',
+      { LINK_KEYS: '' },
+      { variable: 'LINK_KEYS', message: 'Invalid configuration: LINK_KEYS or LINK_KEYS_SECRET_ARN is required (the share-link signing keys)' },
+    ],
+    [
+      'PUBLIC_BASE_URL has a query',
+      { PUBLIC_BASE_URL: 'https://x.example/prod?a=1' },
+      { variable: 'PUBLIC_BASE_URL', message: 'Invalid configuration: PUBLIC_BASE_URL must be an http(s) URL without query or fragment' },
+    ],
+    [
+      'PUBLIC_BASE_URL has a fragment',
+      { PUBLIC_BASE_URL: 'https://x.example/prod#top' },
+      { variable: 'PUBLIC_BASE_URL', message: 'Invalid configuration: PUBLIC_BASE_URL must be an http(s) URL without query or fragment' },
+    ],
+    [
+      'PUBLIC_BASE_URL is not http(s)',
+      { PUBLIC_BASE_URL: 'ftp://x.example' },
+      { variable: 'PUBLIC_BASE_URL', message: 'Invalid configuration: PUBLIC_BASE_URL must be an http(s) URL without query or fragment' },
+    ],
+    ['S3_ENDPOINT is not a URL', { S3_ENDPOINT: 'minio:9000' }, { variable: 'S3_ENDPOINT', message: 'Invalid configuration: S3_ENDPOINT must be an http(s) URL' }],
+    ['TRACKERS has an ftp URL', { TRACKERS: 'udp://ok.example:1,ftp://t.example' }, { variable: 'TRACKERS', message: 'Invalid configuration: TRACKERS has an invalid tracker URL "ftp://t.example"' }],
+    ['TRACKERS has no host', { TRACKERS: 'http://' }, { variable: 'TRACKERS', message: 'Invalid configuration: TRACKERS has an invalid tracker URL "http://"' }],
+    ['TRACKERS has a space in a URL', { TRACKERS: 'http://a b' }, { variable: 'TRACKERS', message: 'Invalid configuration: TRACKERS has an invalid tracker URL "http://a b"' }],
+    ['S3_FORCE_PATH_STYLE is yes', { S3_FORCE_PATH_STYLE: 'yes' }, { variable: 'S3_FORCE_PATH_STYLE', message: 'Invalid configuration: S3_FORCE_PATH_STYLE must be true or false, got "yes"' }],
+    ['S3_MAX_ATTEMPTS is 0', { S3_MAX_ATTEMPTS: '0' }, { variable: 'S3_MAX_ATTEMPTS', message: 'Invalid configuration: S3_MAX_ATTEMPTS must be between 1 and 10, got 0' }],
+    ['S3_MAX_ATTEMPTS is 11', { S3_MAX_ATTEMPTS: '11' }, { variable: 'S3_MAX_ATTEMPTS', message: 'Invalid configuration: S3_MAX_ATTEMPTS must be between 1 and 10, got 11' }],
+    ['READ_CONCURRENCY is negative', { READ_CONCURRENCY: '-1' }, { variable: 'READ_CONCURRENCY', message: 'Invalid configuration: READ_CONCURRENCY must be a whole number, got "-1"' }],
+    ['READ_PART_BYTES is fractional', { READ_PART_BYTES: '65536.5' }, { variable: 'READ_PART_BYTES', message: 'Invalid configuration: READ_PART_BYTES must be a whole number, got "65536.5"' }],
+    ['READ_PART_BYTES is below 64 KiB', { READ_PART_BYTES: '65535' }, { variable: 'READ_PART_BYTES', message: 'Invalid configuration: READ_PART_BYTES must be between 65536 and 536870912, got 65535' }],
+    ['PRESIGN_TTL_SECONDS is in exponent form', { PRESIGN_TTL_SECONDS: '1e3' }, { variable: 'PRESIGN_TTL_SECONDS', message: 'Invalid configuration: PRESIGN_TTL_SECONDS must be a whole number, got "1e3"' }],
+    [
+      'MAX_GENERATE_BYTES is above 5 TiB',
+      { MAX_GENERATE_BYTES: String(5 * 1024 ** 4 + 1) },
+      { variable: 'MAX_GENERATE_BYTES', message: `Invalid configuration: MAX_GENERATE_BYTES must be between 1 and ${5 * 1024 ** 4}, got ${5 * 1024 ** 4 + 1}` },
+    ],
+    [
+      'the default link lifetime exceeds the maximum',
+      { LINK_DEFAULT_TTL_SECONDS: '86401', LINK_MAX_TTL_SECONDS: '86400' },
+      { variable: 'LINK_DEFAULT_TTL_SECONDS', message: 'Invalid configuration: LINK_DEFAULT_TTL_SECONDS must not exceed LINK_MAX_TTL_SECONDS (86400)' },
+    ],
+  ])('fails naming the variable when %s', (_label, env, expected) => {
+    expect(failure({ ...minimal, ...env })).toEqual(expected);
+  });
+
+  test('shortens the default link lifetime to the maximum when the maximum is under 7 days', () => {
+    const { links } = loadConfig({ ...minimal, LINK_MAX_TTL_SECONDS: '3600' });
+
+    expect(links).toEqual({ keysJson: KEYS, keysSecretArn: undefined, defaultTtlSeconds: 3600, maxTtlSeconds: 3600 });
+  });
+
+  test('accepts an int at the edges of its range', () => {
+    const config = loadConfig({ ...minimal, S3_MAX_ATTEMPTS: '1', READ_CONCURRENCY: '64', READ_PART_BYTES: String(64 * 1024) });
+
+    expect({ maxAttempts: config.s3.maxAttempts, readConcurrency: config.readConcurrency, readPartBytes: config.readPartBytes }).toEqual({
+      maxAttempts: 1,
+      readConcurrency: 64,
+      readPartBytes: 65_536,
+    });
+  });
+});
+
+describe('parseBucketPolicies', () => {
+  test('reads the doc example', () => {
+    expect(parseBucketPolicies('[{"name":"demo","expectedOwner":"123456789000"}]')).toEqual(
+      new Map([['demo', { name: 'demo', expectedOwner: '123456789000', requesterPays: false, prefix: '', source: 'auto' }]]),
+    );
+  });
+});
+
+describe('bucket names in SERVED_BUCKETS follow the same rules as request paths', () => {
+  test.each([
+    ['my..bucket', 'must not contain two adjacent dots'],
+    ['192.168.1.1', 'must not look like an IP address'],
+    ['bucket-s3alias', 'uses a reserved suffix'],
+  ])('refuses "%s", which every request would answer with 400', (name, why) => {
+    expect(bucketsFailure([{ name, expectedOwner: '123456789000' }])).toEqual({
+      variable: 'SERVED_BUCKETS[0].name',
+      message: `Invalid configuration: SERVED_BUCKETS[0].name is not a valid S3 bucket name: it ${why}`,
+    });
+  });
+});
