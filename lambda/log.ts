@@ -13,8 +13,11 @@ let sink: LogSink = (line) => process.stdout.write(line + '\n');
 let context: Record<string, unknown> = {};
 
 const SIGNATURE_PATTERNS: RegExp[] = [
-  /([?&](?:sig|X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token)=)[^&\s"]*/gi,
+  // Query parameters, plain or percent-encoded (`sig%3D` inside a logged URL), wherever they stand.
+  /((?:sig|X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token)(?:=|%3D))[^&\s"]*/gi,
   /(\/seed\/)[^/\s"]+/g,
+  // A seed token anywhere (a mangled path like /seed//<token>/ puts it in another segment).
+  /()[A-Za-z0-9_-]{1,32}\.\d{1,12}\.[A-Za-z0-9_-]{43}/g,
 ];
 
 /** Removes link signatures and presigned-URL credentials from a string. */

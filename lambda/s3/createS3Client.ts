@@ -11,7 +11,14 @@ export const createS3Client = (s3: Config['s3']): S3Client =>
     endpoint: s3.endpoint,
     forcePathStyle: s3.forcePathStyle,
     maxAttempts: s3.maxAttempts,
-    requestHandler: { connectionTimeout: Math.min(s3.requestTimeoutMs, 5000), requestTimeout: s3.requestTimeoutMs },
+    requestHandler: {
+      connectionTimeout: Math.min(s3.requestTimeoutMs, 5000),
+      // Until the response headers; without throwOnRequestTimeout the SDK only logs a warning.
+      requestTimeout: s3.requestTimeoutMs,
+      throwOnRequestTimeout: true,
+      // A body that stops flowing for this long errors, so a ranged read resumes instead of hanging.
+      socketTimeout: s3.requestTimeoutMs,
+    },
     // Checksums on responses would buffer/validate whole-object CRC of ranged
     // reads; integrity here comes from our own SHA-1 pieces.
     responseChecksumValidation: 'WHEN_REQUIRED',

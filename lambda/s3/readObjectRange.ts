@@ -12,6 +12,14 @@ export interface RangeRead {
   etag?: string;
 }
 
+/** The store answered a ranged read with other bytes than asked (ignored Range, wrong offset). */
+export class RangeMismatchError extends Error {
+  constructor(asked: string, got: string) {
+    super(`asked for ${asked}, got ${got}`);
+    this.name = 'RangeMismatchError';
+  }
+}
+
 /**
  * A streamed ranged GetObject. Pinning to the version/ETag means a body that
  * changes mid-build fails with 412 instead of mixing two versions' bytes.
@@ -25,5 +33,14 @@ export const readObjectRange = async (client: S3Client, ref: ObjectRef, range: R
     }),
     { abortSignal },
   );
+  // Hash only the bytes asked for: a store (or proxy) that ignores Range answers 200 with the whole
+  // object, and hashing that as this part would make a torrent that never verifies.
+  const asked = `bytes ${range.start}-${range.end}/`;
+  const status = out.$metadata.httpStatusCode;
+  const exactWhole = status === 200 && range.start === 0 && out.ContentLength === range.end + 1;
+  if (!exactWhole && !(status === 206 && out.ContentRange?.startsWith(asked))) {
+    (out.Body as Readable | undefined)?.destroy?.();
+    throw new RangeMismatchError(asked, `${status} ${out.ContentRange ?? 'without Content-Range'}`);
+  }
   return out.Body as Readable;
 };

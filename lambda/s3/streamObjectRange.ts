@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { logger } from '../log';
 import { classifyS3Error } from './classifyS3Error';
 import type { ObjectRef } from './objectParams';
-import { readObjectRange, type RangeRead } from './readObjectRange';
+import { RangeMismatchError, readObjectRange, type RangeRead } from './readObjectRange';
 
 export interface StreamRangeOptions {
   /** Attempts per range, counting the first (resumes count as attempts). */
@@ -18,6 +18,7 @@ const RETRYABLE_NETWORK = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREF
 
 /** Whether a failed read may be retried: throttling, timeouts, 5xx and broken connections, never 4xx. */
 export const isRetryableReadError = (err: unknown): boolean => {
+  if (err instanceof RangeMismatchError) return false; // a store that ignores Range will do it again
   const code = (err as { code?: string })?.code;
   if (code && RETRYABLE_NETWORK.has(code)) return true;
   if (err instanceof ShortReadError) return true;
