@@ -1,0 +1,68 @@
+/**
+ * The Lambda artifact itself: lambda/handler.ts bundled by esbuild as the
+ * stack bundles it (ESM, minified, SDK included, createRequire banner), then
+ * loaded in a fresh Node process that plays the Lambda runtime's part.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { buildSync } from 'esbuild';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'bundle-'));
+  buildSync({
+    entryPoints: [resolve('lambda/handler.ts')],
+    outfile: join(dir, 'index.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20', // the stack targets node24; this machine runs Node 20
+    minify: true,
+    mainFields: ['module', 'main'],
+    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+    logLevel: 'silent',
+  });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const RUNNER = `
+import { Writable } from 'node:stream';
+let prelude;
+globalThis.awslambda = Object.assign(globalThis.awslambda ?? {}, {
+  streamifyResponse: (fn) => fn,
+  HttpResponseStream: { from: (s, p) => { prelude = p; return s; } },
+});
+const m = await import(process.argv[2]);
+const chunks = [];
+const sink = new Writable({ write(c, _e, cb) { chunks.push(Buffer.from(c)); cb(); } });
+const event = { httpMethod: 'GET', path: '/torrent/demo/a.bin', resource: '/torrent/{bucket}/{key+}', headers: {}, queryStringParameters: null,
+  multiValueQueryStringParameters: null, requestContext: { domainName: 'x.execute-api.us-east-1.amazonaws.com', stage: 'prod', requestId: 'r' } };
+await m.torrentHandler(event, sink, { awsRequestId: 'a', getRemainingTimeInMillis: () => 60000 });
+console.log(JSON.stringify({
+  exports: Object.keys(m).sort(),
+  status: prelude.statusCode,
+  body: JSON.parse(Buffer.concat(chunks).toString()),
+}));
+`;
+
+test('the bundled handler loads in a fresh Node process, exports the four handlers and refuses an unsigned request with 401 JSON', () => {
+  const runner = join(dir, 'runner.mjs');
+  writeFileSync(runner, RUNNER);
+  const out = execFileSync(process.execPath, [runner, join(dir, 'index.mjs')], {
+    env: {
+      PATH: process.env.PATH,
+      LOG_LEVEL: 'silent',
+      AWS_REGION: 'us-east-1',
+      SERVED_BUCKETS: '[{"name":"demo","expectedOwner":"123456789012"}]',
+      LINK_KEYS: JSON.stringify({ active: 'k1', k1: 'x'.repeat(40) }),
+    },
+    encoding: 'utf8',
+  });
+  expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({
+    exports: ['generateHandler', 'mintHandler', 'seedHandler', 'torrentHandler'],
+    status: 401,
+    body: { code: 'LinkRequired', message: expect.any(String) },
+  });
+});
