@@ -6,6 +6,9 @@ import { DEMO_BUCKET, DEMO_KEY } from './embeddedS3';
 import { mintLink } from '../../lambda/routes/mintLink';
 import { parseKeyRing } from '../../lambda/auth/keyRing';
 import { ConfigError } from '../../lambda/config';
+import { logger, type LogLevel } from '../../lambda/log';
+
+const level = (process.env.LOG_LEVEL as LogLevel | undefined) ?? 'info';
 
 const portOf = (name: string, fallback: number): number => {
   const raw = process.env[name];
@@ -46,7 +49,11 @@ const main = async () => {
   ];
   if (demoServed) {
     // Mint through the same code as the deployed /links route; magnet needs the info-hash, which warms the cache too.
-    const link = await mintLink(runtime.handlers.torrentDeps, ring, { bucket: DEMO_BUCKET, key: DEMO_KEY, ttl: '7d', magnet: true }, runtime.baseUrl);
+    // The demo build's own log lines would only push the banner off screen.
+    logger.setLevel('warn');
+    const link = await mintLink(runtime.handlers.torrentDeps, ring, { bucket: DEMO_BUCKET, key: DEMO_KEY, ttl: '7d', magnet: true }, runtime.baseUrl).finally(() =>
+      logger.setLevel(level),
+    );
     lines.push(
       '',
       `Share link for the demo object "${DEMO_BUCKET}/${DEMO_KEY}" (valid 7 days):`,
