@@ -43,6 +43,10 @@ export interface Config {
     maxTtlSeconds: number;
   };
   trackers: string[];
+  /** In-process LRU of generated torrents per container (bytes; 0 = off). */
+  memoryCacheBytes: number;
+  /** How long to skip GetObjectTorrent on a bucket whose store answered NotImplemented (ms). */
+  storeSupportTtlMs: number;
   /** Largest GetObjectTorrent body accepted from a store (bytes). */
   maxStoreTorrentBytes: number;
   /** Objects larger than this are refused for generation (bytes). */
@@ -181,6 +185,8 @@ export const loadConfig = (env: Env = process.env): Config => {
       maxTtlSeconds: maxTtl,
     },
     trackers,
+    memoryCacheBytes: int(env, 'MEMORY_CACHE_BYTES', 32 * 1024 * 1024, 0, 1024 ** 3),
+    storeSupportTtlMs: int(env, 'STORE_SUPPORT_TTL_SECONDS', 600, 0, 86400) * 1000,
     maxStoreTorrentBytes: int(env, 'MAX_STORE_TORRENT_BYTES', 16 * 1024 * 1024, 1024, 256 * 1024 * 1024),
     maxGenerateBytes: int(env, 'MAX_GENERATE_BYTES', 5 * 1024 ** 4, 1, 5 * 1024 ** 4),
     syncGenerateMaxBytes: int(env, 'SYNC_GENERATE_MAX_BYTES', 1024 ** 3, 1, 5 * 1024 ** 4),

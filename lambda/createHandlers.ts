@@ -6,6 +6,7 @@ import { authorizeObjectRequest, type AuthorizedContext } from './auth/authorize
 import { createKeyRingProvider, type KeyRingProvider } from './auth/loadKeyRing';
 import { seedUrl } from './auth/shareLinks';
 import { noCache, s3TorrentCache, type TorrentCache } from './cache/torrentCache';
+import { withMemoryCache } from './cache/withMemoryCache';
 import type { Config } from './config';
 import { allowMethods } from './http/allowMethods';
 import { headResponse } from './http/headResponse';
@@ -50,7 +51,9 @@ const header = (event: APIGatewayProxyEvent, name: string): string | undefined =
  */
 export const createHandlers = (config: Config, deps: HandlerDeps = {}) => {
   const s3 = deps.s3 ?? createS3Client(config.s3);
-  const cache = deps.cache ?? (config.cache.bucket ? s3TorrentCache(s3, config.cache.bucket, config.cache.prefix, config.cache.expectedOwner) : noCache);
+  const cache =
+    deps.cache ??
+    withMemoryCache(config.cache.bucket ? s3TorrentCache(s3, config.cache.bucket, config.cache.prefix, config.cache.expectedOwner) : noCache, config.memoryCacheBytes);
   const keyRing = deps.keyRing ?? createKeyRingProvider(config.links, config.s3.region);
   const torrentDeps: TorrentDeps = { s3, cache, config };
   const generateOpts = (pieceLength: number) => ({ pieceLength, name: '', concurrency: config.readConcurrency, partBytes: config.readPartBytes });

@@ -4,8 +4,8 @@ import type { ObjectRef } from '../s3/objectParams';
 import { streamObjectRange } from '../s3/streamObjectRange';
 import { buildInfo } from '../torrent/buildMetainfo';
 import { sharedHashPool, type HashPool } from '../torrent/hashPool';
-import { PieceBuffers } from '../torrent/pieceBuffers';
-import { PieceHasher } from '../torrent/PieceHasher';
+import { PieceBuffers, piecesPerBatch } from '../torrent/pieceBuffers';
+import { hashPieces } from '../torrent/hashPieces';
 
 export interface GenerateOptions {
   pieceLength: number;
@@ -22,12 +22,12 @@ export interface GenerateOptions {
   pool?: HashPool;
 }
 
-/** Most memory piece buffers may take, unless one piece per reader needs more. */
+/** Most memory piece buffers may take, unless one slot per reader needs more. */
 export const PIECE_BUFFER_BUDGET = 96 * 1024 * 1024;
 
-/** How many piece buffers a build gets: enough to keep every reader and worker busy, within the budget. */
-export const pieceBufferCount = (pieceLength: number, readers: number, workers: number): number =>
-  Math.max(readers + 1, Math.min(readers + 2 * workers, Math.floor(PIECE_BUFFER_BUDGET / pieceLength)));
+/** How many slots (of `slotLength` bytes) a build gets: enough to keep every reader and worker busy, within the budget. */
+export const pieceBufferCount = (slotLength: number, readers: number, workers: number): number =>
+  Math.max(readers + 1, Math.min(readers + 2 * workers, Math.floor(PIECE_BUFFER_BUDGET / slotLength)));
 
 /** [start, end] inclusive byte ranges covering `size`, each a whole number of pieces. */
 export const planParts = (size: number, pieceLength: number, partBytes: number): Array<[number, number]> => {
@@ -65,7 +65,10 @@ export const hashObjectSegment = async (client: S3Client, ref: ObjectRef, head: 
   const parts = planParts(segment.end - segment.start, opts.pieceLength, opts.partBytes).map(([a, b]) => [a + segment.start, b + segment.start] as const);
   const pool = opts.pool ?? sharedHashPool();
   const readers = Math.min(opts.concurrency, parts.length);
-  const buffers = new PieceBuffers(opts.pieceLength, pieceBufferCount(opts.pieceLength, readers, pool.size));
+  // Batches of ~2 MiB of pieces per worker message, but never more than one part holds.
+  const largestPart = parts.reduce((m, [a, b]) => Math.max(m, b - a + 1), 0);
+  const batch = Math.min(piecesPerBatch(opts.pieceLength), Math.ceil(largestPart / opts.pieceLength));
+  const buffers = new PieceBuffers(opts.pieceLength, pieceBufferCount(opts.pieceLength * batch, readers, pool.size), batch);
   const results: Buffer[] = new Array(parts.length);
   const progress = new Array<number>(parts.length).fill(0);
   let next = 0;
@@ -77,22 +80,19 @@ export const hashObjectSegment = async (client: S3Client, ref: ObjectRef, head: 
     while (failed === undefined && next < parts.length) {
       const index = next++;
       const [start, end] = parts[index];
-      const hasher = new PieceHasher(pool, buffers);
       try {
         const source = streamObjectRange(client, ref, { start, end, versionId: head.versionId, etag: head.etag }, {
           signal,
           attempts: opts.attempts,
           backoffMs: opts.backoffMs,
         });
-        for await (const chunk of source) {
-          await hasher.write(chunk);
-          progress[index] = hasher.length;
+        const { pieces, length } = await hashPieces(source, opts.pieceLength, ({ bytes }) => {
+          progress[index] = bytes;
           opts.onProgress?.(sum(progress));
-        }
-        if (hasher.length !== end - start + 1) throw new Error(`part ${index} read ${hasher.length} of ${end - start + 1} bytes`);
-        results[index] = await hasher.end();
+        }, { pool, buffers });
+        if (length !== end - start + 1) throw new Error(`part ${index} read ${length} of ${end - start + 1} bytes`);
+        results[index] = pieces;
       } catch (err) {
-        hasher.abandon();
         failed ??= err;
         abort.abort();
       }

@@ -63,6 +63,16 @@ export interface TorrentResult {
 const UNSUPPORTED_KINDS = new Set(['notImplemented', 'invalidRequest']);
 const AMBIGUOUS_KINDS = new Set(['notFound', 'accessDenied']);
 
+// Buckets whose store answered GetObjectTorrent with NotImplemented/MethodNotAllowed, until when (ms).
+const noTorrentSupport = new Map<string, number>();
+const storeLacksTorrents = (deps: TorrentDeps, bucket: string): boolean => {
+  const until = noTorrentSupport.get(bucket);
+  if (until === undefined) return false;
+  if (Date.now() < until && deps.config.storeSupportTtlMs > 0) return true;
+  noTorrentSupport.delete(bucket);
+  return false;
+};
+
 /**
  * The .torrent for one object under its bucket policy: forwarded from the
  * store's GetObjectTorrent where it serves one, else built from the object
@@ -73,7 +83,7 @@ export const getTorrent = async (deps: TorrentDeps, req: TorrentRequest): Promis
   const ref: ObjectRef = { bucket: policy.name, key: req.key, expectedOwner: policy.expectedOwner, requesterPays: policy.requesterPays };
   let head: ObjectHead | undefined;
 
-  if (policy.source !== 'generate') {
+  if (policy.source === 'store' || (policy.source === 'auto' && !storeLacksTorrents(deps, policy.name))) {
     // HeadObject alongside GetObjectTorrent: a store's torrent is passed on only if it describes
     // this object's size, and the fallback paths need the head anyway.
     const headJob = headOrThrow(deps, ref, req.signal);
@@ -113,6 +123,10 @@ export const getTorrent = async (deps: TorrentDeps, req: TorrentRequest): Promis
           throw s3ErrorToHttp(err);
         }
         head ??= await headJob;
+        if (info.kind === 'notImplemented') {
+          // The store has no torrent support at all (MinIO, s3rver, ...): stop asking for a while.
+          noTorrentSupport.set(policy.name, Date.now() + deps.config.storeSupportTtlMs);
+        }
         logger.info('store does not serve this torrent; building it', { code: info.code, status: info.status });
       }
     }

@@ -3,9 +3,10 @@ import type { PieceBuffers, PieceSlot } from './pieceBuffers';
 
 /**
  * Hashes a sequence of bytes piece by piece on a worker pool. Bytes are
- * written into pooled shared buffers; each full piece is sent to a worker and
- * its buffer returned when the digest is back. `write` waits (back-pressure)
- * when every buffer is in flight. Digests come back in piece order.
+ * written into pooled shared slots of whole pieces; each full slot is sent
+ * to a worker as one batch and returned when its digests are back. `write`
+ * waits (back-pressure) when every slot is in flight. Digests come back in
+ * piece order.
  */
 export class PieceHasher {
   private slot: PieceSlot | undefined;
@@ -20,7 +21,7 @@ export class PieceHasher {
   ) {}
 
   private dispatch(slot: PieceSlot, length: number) {
-    const job = this.pool.hash(this.buffers.sab, slot.offset, length).finally(() => this.buffers.release(slot));
+    const job = this.pool.hashPieces(this.buffers.sab, slot.offset, length, this.buffers.pieceLength).finally(() => this.buffers.release(slot));
     job.catch((err) => {
       this.failed ??= err;
     });
@@ -29,7 +30,7 @@ export class PieceHasher {
 
   async write(chunk: Uint8Array): Promise<void> {
     if (this.failed) throw this.failed;
-    const pl = this.buffers.pieceLength;
+    const pl = this.buffers.slotLength;
     let offset = 0;
     while (offset < chunk.length) {
       if (!this.slot) {
@@ -62,7 +63,7 @@ export class PieceHasher {
     const n = await read(this.slot.view.subarray(this.fill));
     this.fill += n;
     this.length += n;
-    if (this.fill === this.buffers.pieceLength) {
+    if (this.fill === this.buffers.slotLength) {
       this.dispatch(this.slot, this.fill);
       this.slot = undefined;
       this.fill = 0;

@@ -1,5 +1,6 @@
-import { createHash } from 'node:crypto';
-import { alignedBuffer } from './alignedBuffer';
+import { sharedHashPool, type HashPool } from './hashPool';
+import { PieceBuffers, piecesPerBatch } from './pieceBuffers';
+import { PieceHasher } from './PieceHasher';
 
 export interface HashProgress {
   bytes: number;
@@ -12,10 +13,17 @@ export interface HashedPieces {
   length: number;
 }
 
+export interface HashPiecesOptions {
+  /** Worker pool (default: the process-wide pool, one worker per core). */
+  pool?: HashPool;
+  /** Shared slots to write into (several concurrent streams may share one set); default: a small set of its own. */
+  buffers?: PieceBuffers;
+}
+
 /**
  * SHA-1 of each `pieceLength` piece of a byte stream (the last piece may be
- * shorter). Bytes are copied into one reused, 64-byte-aligned piece buffer,
- * so memory stays at one piece whatever the stream's size.
+ * shorter), hashed on worker threads from bounded shared buffers, so memory
+ * stays at a few slots whatever the stream's size.
  *
  * @example
  * const { pieces } = await hashPieces(Readable.from([data]), 16384);
@@ -24,38 +32,21 @@ export const hashPieces = async (
   source: AsyncIterable<Uint8Array>,
   pieceLength: number,
   onProgress?: (p: HashProgress) => void,
+  opts: HashPiecesOptions = {},
 ): Promise<HashedPieces> => {
   if (!Number.isInteger(pieceLength) || pieceLength <= 0) throw new RangeError(`invalid piece length ${pieceLength}`);
-  const piece = alignedBuffer(pieceLength);
-  const digests: Buffer[] = [];
-  let fill = 0;
-  let total = 0;
-  for await (const chunk of source) {
-    let offset = 0;
-    while (offset < chunk.length) {
-      const take = Math.min(pieceLength - fill, chunk.length - offset);
-      if (fill === 0 && take === pieceLength) {
-        // A whole piece inside the chunk: hash in place if aligned, else copy.
-        const view = chunk.subarray(offset, offset + take);
-        digests.push(createHash('sha1').update(view.byteOffset % 64 === 0 ? view : copyInto(piece, view)).digest());
-      } else {
-        piece.set(chunk.subarray(offset, offset + take), fill);
-        fill += take;
-        if (fill === pieceLength) {
-          digests.push(createHash('sha1').update(piece).digest());
-          fill = 0;
-        }
-      }
-      offset += take;
+  const pool = opts.pool ?? sharedHashPool();
+  const buffers = opts.buffers ?? new PieceBuffers(pieceLength, 1 + 2 * pool.size, piecesPerBatch(pieceLength));
+  if (buffers.pieceLength !== pieceLength) throw new RangeError('buffers were made for another piece length');
+  const hasher = new PieceHasher(pool, buffers);
+  try {
+    for await (const chunk of source) {
+      await hasher.write(chunk);
+      onProgress?.({ bytes: hasher.length });
     }
-    total += chunk.length;
-    onProgress?.({ bytes: total });
+    return { pieces: await hasher.end(), length: hasher.length };
+  } catch (err) {
+    hasher.abandon();
+    throw err;
   }
-  if (fill > 0) digests.push(createHash('sha1').update(piece.subarray(0, fill)).digest());
-  return { pieces: Buffer.concat(digests), length: total };
-};
-
-const copyInto = (target: Buffer, view: Uint8Array): Buffer => {
-  target.set(view, 0);
-  return target.subarray(0, view.length);
 };

@@ -10,7 +10,13 @@ const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 parentPort.on('message', (m) => {
-  const digest = createHash('sha1').update(new Uint8Array(m.sab, m.offset, m.length)).digest();
+  const count = Math.ceil(m.length / m.pieceLength);
+  const digest = Buffer.allocUnsafe(count * 20);
+  for (let i = 0; i < count; i++) {
+    const start = m.offset + i * m.pieceLength;
+    const len = Math.min(m.pieceLength, m.offset + m.length - start);
+    createHash('sha1').update(new Uint8Array(m.sab, start, len)).digest().copy(digest, i * 20);
+  }
   parentPort.postMessage({ id: m.id, digest });
 });
 `;
@@ -67,6 +73,15 @@ export class HashPool {
 
   /** SHA-1 of `length` bytes at `offset` of a SharedArrayBuffer, on the least busy worker. */
   hash(sab: SharedArrayBuffer, offset: number, length: number): Promise<Buffer> {
+    return this.hashPieces(sab, offset, length, length);
+  }
+
+  /**
+   * SHA-1 of each `pieceLength` piece of `length` bytes at `offset` (the last
+   * may be shorter), in one message: batching keeps the ~30 µs cost of a
+   * worker round trip off small pieces. Returns the digests concatenated.
+   */
+  hashPieces(sab: SharedArrayBuffer, offset: number, length: number, pieceLength: number): Promise<Buffer> {
     if (this.closed) return Promise.reject(new Error('hash pool closed'));
     if (this.workers.length < this.size) this.workers.push(this.spawn());
     const w = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
@@ -75,7 +90,7 @@ export class HashPool {
       this.jobs.set(id, { resolve, reject, w });
       // Keep the process alive while a job is out; idle workers never hold it open.
       if (w.busy++ === 0) w.worker.ref();
-      w.worker.postMessage({ id, sab, offset, length });
+      w.worker.postMessage({ id, sab, offset, length, pieceLength });
     });
   }
 

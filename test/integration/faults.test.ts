@@ -85,6 +85,8 @@ beforeAll(async () => {
       SERVED_BUCKETS: bucketsEnv([{ name: BUCKET }]),
       CACHE_BUCKET: LOCAL_CACHE_BUCKET,
       S3_MAX_ATTEMPTS: '1',
+      // Ask GetObjectTorrent every time (s3rver answers 501), so its faults can be injected.
+      STORE_SUPPORT_TTL_SECONDS: '0',
       S3_REQUEST_TIMEOUT_MS: String(TIMEOUT_MS),
       READ_PART_BYTES: String(PART),
       READ_CONCURRENCY: '2',

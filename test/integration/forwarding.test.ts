@@ -108,6 +108,15 @@ test.each([
   expect(stub.requests.filter((r) => r.method === 'GET' && !r.query.includes('torrent')).every((r) => r.headers['if-match'] === `"${bytes.length}-stub"`)).toBe(true);
 });
 
+test('stub S3 answering NotImplemented: the bucket is remembered as having no torrent support, and not asked again', async () => {
+  stub.buckets['minio-like'].objects!['second.bin'] = bytes.subarray(0, 1000);
+  await fetchTorrent('minio-like', 'obj.bin');
+  stub.requests.length = 0;
+  const { res } = await fetchTorrent('minio-like', 'second.bin');
+  expect(res.status).toBe(200);
+  expect(stub.requests.filter((r) => r.query.includes('torrent'))).toEqual([]);
+});
+
 test('stub S3 with source=store and no torrent support: answers 502 TorrentUnavailable, builds nothing', async () => {
   const { res, body } = await fetchTorrent('store-only', 'obj.bin');
   expect({ status: res.status, body: JSON.parse(body.toString()) }).toEqual({ status: 502, body: { code: 'TorrentUnavailable', message: expect.any(String) } });

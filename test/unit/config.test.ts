@@ -30,6 +30,8 @@ describe('loadConfig', () => {
       presignTtlSeconds: 900,
       links: { keysJson: KEYS, keysSecretArn: undefined, defaultTtlSeconds: 7 * 86_400, maxTtlSeconds: 30 * 86_400 },
       trackers: [],
+      memoryCacheBytes: 32 * 1024 * 1024,
+      storeSupportTtlMs: 600_000,
       maxStoreTorrentBytes: 16 * 1024 * 1024,
       maxGenerateBytes: 5 * 1024 ** 4,
       syncGenerateMaxBytes: 1024 ** 3,
@@ -69,6 +71,8 @@ describe('loadConfig', () => {
       ASYNC_FUNCTION_NAME: 'generate',
       READ_CONCURRENCY: '64',
       READ_PART_BYTES: '65536',
+      MEMORY_CACHE_BYTES: '0',
+      STORE_SUPPORT_TTL_SECONDS: '30',
     };
 
     // Act
@@ -87,6 +91,8 @@ describe('loadConfig', () => {
       presignTtlSeconds: 60,
       links: { keysJson: undefined, keysSecretArn: env.LINK_KEYS_SECRET_ARN, defaultTtlSeconds: 3600, maxTtlSeconds: 86_400 },
       trackers: ['udp://t.example:1337/announce', 'wss://w.example/'],
+      memoryCacheBytes: 0,
+      storeSupportTtlMs: 30_000,
       maxStoreTorrentBytes: 1024,
       maxGenerateBytes: 1_073_741_824,
       syncGenerateMaxBytes: 1_048_576,
