@@ -5,12 +5,11 @@ import { EMBEDDED_ACCOUNT_ID } from '../infra/local/embeddedS3';
 import { startLocal, LOCAL_CACHE_BUCKET, type LocalRuntime } from '../infra/local/startLocal';
 import { parseKeyRing } from '../lambda/auth/keyRing';
 import { mintShareLink } from '../lambda/auth/shareLinks';
-import { cacheObjectKey, type CacheIdentity } from '../lambda/cache/torrentCache';
+import { cacheObjectKey } from '../lambda/cache/torrentCache';
+import { torrentIdentity } from '../lambda/generate/torrentIdentity';
 import { logger } from '../lambda/log';
 import { headObject } from '../lambda/s3/headObject';
 import { presignGetObject } from '../lambda/s3/presignGetObject';
-import { choosePieceLength } from '../lambda/torrent/choosePieceLength';
-import { displayName } from '../lambda/torrent/displayName';
 import type { LoadFigures } from '../test/helpers/loadRun';
 import { benchConfig, ensureBucket } from './benchConfig';
 import { pseudoRandomStream } from './fixtures';
@@ -142,16 +141,7 @@ export const measureCachedRequests = async (
     // The cache entry the proxy reads, addressed exactly as getTorrent does.
     const ref = { bucket: GEN_BUCKET, key: 'cached.bin', expectedOwner: EMBEDDED_ACCOUNT_ID, requesterPays: false };
     const head = await headObject(admin, ref);
-    const id: CacheIdentity = {
-      bucket: ref.bucket,
-      key: ref.key,
-      versionId: head.versionId,
-      etag: head.etag,
-      size: head.size,
-      pieceLength: choosePieceLength(head.size),
-      name: displayName(ref.key),
-      lastModified: head.lastModified ? Math.floor(head.lastModified.getTime() / 1000) : undefined,
-    };
+    const id = torrentIdentity(ref.bucket, ref.key, head);
     const cacheRef = { bucket: LOCAL_CACHE_BUCKET, key: cacheObjectKey(rt.config.cache.prefix, id), expectedOwner: EMBEDDED_ACCOUNT_ID, requesterPays: false };
     await admin.send(new HeadObjectCommand({ Bucket: cacheRef.bucket, Key: cacheRef.key }));
     const plainUrl = await presignGetObject(admin, cacheRef, 3600);

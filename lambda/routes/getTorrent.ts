@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { BucketPolicy, Config } from '../config';
 import type { TorrentCache, CacheIdentity } from '../cache/torrentCache';
 import { generateInfo, type SegmentRunner } from '../generate/generateInfo';
+import { torrentIdentity } from '../generate/torrentIdentity';
 import { needsStart, type BackgroundJobs, type JobProgress } from '../generate/jobs';
 import { metrics } from '../metrics';
 import { progressReporter } from '../generate/progressReporter';
@@ -13,8 +14,6 @@ import { BodyTooLargeError, getStoreTorrent } from '../s3/getStoreTorrent';
 import { headObject, type ObjectHead } from '../s3/headObject';
 import type { ObjectRef } from '../s3/objectParams';
 import { buildMetainfo } from '../torrent/buildMetainfo';
-import { choosePieceLength } from '../torrent/choosePieceLength';
-import { displayName } from '../torrent/displayName';
 import { infoHashOfInfo } from '../torrent/infoHash';
 import { InvalidTorrentError, validateTorrent } from '../torrent/validateTorrent';
 
@@ -150,19 +149,8 @@ const generated = async (deps: TorrentDeps, req: TorrentRequest, ref: ObjectRef,
   if (head.size > config.maxGenerateBytes) {
     throw new HttpError(422, 'ObjectTooLarge', `The object is larger than this deployment builds torrents for (${config.maxGenerateBytes} bytes).`);
   }
-  const name = displayName(req.key);
-  const pieceLength = choosePieceLength(head.size);
-  const creationDate = head.lastModified ? Math.floor(head.lastModified.getTime() / 1000) : undefined;
-  const id: CacheIdentity = {
-    bucket: ref.bucket,
-    key: ref.key,
-    versionId: head.versionId,
-    etag: head.etag,
-    size: head.size,
-    pieceLength,
-    name,
-    lastModified: creationDate,
-  };
+  const id = torrentIdentity(ref.bucket, ref.key, head);
+  const { name, lastModified: creationDate } = id;
 
   let origin: TorrentResult['origin'] = 'cache';
   let info = await cachedInfo(deps, id);
