@@ -105,3 +105,10 @@ let shared: HashPool | undefined;
 
 /** The process-wide pool (one Lambda container, one pool), created on first use. */
 export const sharedHashPool = (): HashPool => (shared ??= new HashPool());
+
+/** Stops the process-wide pool's workers (tests, tools that exit on their own). */
+export const closeSharedHashPool = async (): Promise<void> => {
+  const pool = shared;
+  shared = undefined;
+  await pool?.close();
+};
