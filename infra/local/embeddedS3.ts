@@ -6,6 +6,7 @@
 import { CreateBucketCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import S3rver from 's3rver';
 
 export const EMBEDDED_ACCOUNT_ID = '123456789000';
@@ -20,10 +21,19 @@ export interface EmbeddedS3 {
 /** Starts s3rver on 127.0.0.1:`port` (0 picks a free port). */
 export const startEmbeddedS3 = async (opts: { port: number; directory: string }): Promise<EmbeddedS3> => {
   mkdirSync(opts.directory, { recursive: true });
+  // s3rver leaves its server's 'error' unhandled (a busy port would crash the process): probe first.
+  if (opts.port !== 0) await assertPortFree(opts.port);
   const server = new S3rver({ address: '127.0.0.1', port: opts.port, silent: true, directory: opts.directory, vhostBuckets: false });
   const address = await server.run();
   return { endpoint: `http://127.0.0.1:${address.port}`, port: address.port, close: () => server.close() };
 };
+
+const assertPortFree = (port: number) =>
+  new Promise<void>((ok, fail) => {
+    const probe = createServer();
+    probe.once('error', fail);
+    probe.listen(port, '127.0.0.1', () => probe.close(() => ok()));
+  });
 
 export const s3ClientFor = (endpoint: string, credentials = EMBEDDED_CREDENTIALS, region = 'us-east-1') =>
   new S3Client({
