@@ -50,27 +50,6 @@ export class PieceHasher {
     this.length += chunk.length;
   }
 
-  /**
-   * Reads straight into the piece buffer (no intermediate chunk): `read`
-   * fills `target` and returns how many bytes it wrote (0 at the end).
-   */
-  async writeFrom(read: (target: Uint8Array) => Promise<number>): Promise<number> {
-    if (this.failed) throw this.failed;
-    if (!this.slot) {
-      const s = this.buffers.acquire();
-      this.slot = s instanceof Promise ? await s : s;
-    }
-    const n = await read(this.slot.view.subarray(this.fill));
-    this.fill += n;
-    this.length += n;
-    if (this.fill === this.buffers.slotLength) {
-      this.dispatch(this.slot, this.fill);
-      this.slot = undefined;
-      this.fill = 0;
-    }
-    return n;
-  }
-
   /** Hashes the last (short) piece and returns all digests, concatenated in order. */
   async end(): Promise<Buffer> {
     if (this.slot) {
