@@ -404,23 +404,20 @@ export class TorrentProxyStack extends Stack {
       }),
     ];
     for (const [name, fn] of [['Torrent', torrent.fn], ['Seed', seed.fn], ['Mint', mint.fn], ['Generate', generate.fn]] as const) {
+      // Any error or throttle in five minutes alarms.
+      const anyIn5Min = (id: string, what: string, metric: cloudwatch.IMetric) =>
+        new cloudwatch.Alarm(this, id, {
+          alarmDescription: `${name} function: ${what}`,
+          metric,
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        });
+      const sum5Min = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
       alarms.push(
-        new cloudwatch.Alarm(this, `${name}Errors`, {
-          alarmDescription: `${name} function: unhandled errors`,
-          metric: fn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
-          threshold: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        }),
-        new cloudwatch.Alarm(this, `${name}Throttles`, {
-          alarmDescription: `${name} function: throttled invocations`,
-          metric: fn.metricThrottles({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
-          threshold: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        }),
+        anyIn5Min(`${name}Errors`, 'unhandled errors', fn.metricErrors(sum5Min)),
+        anyIn5Min(`${name}Throttles`, 'throttled invocations', fn.metricThrottles(sum5Min)),
       );
     }
     if (topic) for (const alarm of alarms) alarm.addAlarmAction(new SnsAction(topic));

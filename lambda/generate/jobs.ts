@@ -12,6 +12,15 @@ export interface JobProgress {
   error?: string;
 }
 
+/** The status of a build that starts now. */
+export const freshProgress = (total: number, now: number = Date.now()): JobProgress => ({
+  state: 'running',
+  bytesDone: 0,
+  bytesTotal: total,
+  startedAt: now,
+  heartbeatAt: now,
+});
+
 /** What a background build needs to find the object again (the policy is re-read from config by bucket). */
 export interface BuildRequest {
   bucket: string;
@@ -25,8 +34,10 @@ export interface BuildRequest {
  * object in the cache bucket).
  */
 export interface BackgroundJobs {
+  /** The last known status; undefined when no build was ever started. Other failures throw. */
   status(id: CacheIdentity): Promise<JobProgress | undefined>;
-  start(req: BuildRequest): Promise<void>;
+  /** Starts a build and returns the status it recorded. */
+  start(req: BuildRequest): Promise<JobProgress>;
   /** Called by the build itself as it goes. */
   report(id: CacheIdentity, progress: JobProgress): Promise<void>;
 }

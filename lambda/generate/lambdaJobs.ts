@@ -2,7 +2,8 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import { cacheObjectKey, type CacheIdentity } from '../cache/torrentCache';
 import { invokeLambda } from '../aws/invokeLambda';
 import { logger } from '../log';
-import type { BackgroundJobs, BuildRequest, JobProgress } from './jobs';
+import { classifyS3Error } from '../s3/classifyS3Error';
+import { freshProgress, type BackgroundJobs, type BuildRequest, type JobProgress } from './jobs';
 
 export interface LambdaJobsOptions {
   s3: S3Client;
@@ -36,16 +37,24 @@ export const lambdaJobs = (o: LambdaJobsOptions): BackgroundJobs => {
     );
   return {
     async status(id) {
+      let text: string;
       try {
         const out = await o.s3.send(new GetObjectCommand({ Bucket: o.cacheBucket, Key: markerKey(o.cachePrefix, id), ExpectedBucketOwner: o.expectedOwner }));
-        return JSON.parse(await out.Body!.transformToString()) as JobProgress;
+        text = await out.Body!.transformToString();
+      } catch (err) {
+        // Only "no marker" means "no build": a throttled or failed read must not start a second one.
+        if (classifyS3Error(err).kind === 'notFound') return undefined;
+        throw err;
+      }
+      try {
+        return JSON.parse(text) as JobProgress;
       } catch {
-        return undefined;
+        return undefined; // a damaged marker: start again
       }
     },
     async start(req: BuildRequest) {
-      const now = Date.now();
-      await put(req.id, { state: 'running', bytesDone: 0, bytesTotal: req.id.size, startedAt: now, heartbeatAt: now });
+      const status = freshProgress(req.id.size);
+      await put(req.id, status);
       await invokeLambda({
         region: o.region,
         functionName: o.functionName,
@@ -54,6 +63,7 @@ export const lambdaJobs = (o: LambdaJobsOptions): BackgroundJobs => {
         endpoint: o.lambdaEndpoint,
       });
       logger.info('background build started', { bucket: req.bucket, key: req.key, bytes: req.id.size, function: o.functionName });
+      return status;
     },
     async report(id, progress) {
       await put(id, progress);

@@ -26,12 +26,5 @@ export class HttpError extends Error {
   }
 }
 
-/** Messages used for 5xx answers: details of upstream failures stay in the logs. */
-export const GENERIC_5XX: Record<number, string> = {
-  500: 'Internal error.',
-  502: 'The storage service returned an unexpected answer.',
-  503: 'The storage service is busy; retry later.',
-  504: 'The storage service did not answer in time.',
-};
 
 export const isHttpError = (err: unknown): err is HttpError => err instanceof HttpError;

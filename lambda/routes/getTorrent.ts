@@ -3,7 +3,7 @@ import type { BucketPolicy, Config } from '../config';
 import type { TorrentCache, CacheIdentity } from '../cache/torrentCache';
 import { generateInfo, type SegmentRunner } from '../generate/generateInfo';
 import { torrentIdentity } from '../generate/torrentIdentity';
-import { needsStart, type BackgroundJobs, type JobProgress } from '../generate/jobs';
+import { freshProgress, needsStart, type BackgroundJobs, type JobProgress } from '../generate/jobs';
 import { metrics } from '../metrics';
 import { progressReporter } from '../generate/progressReporter';
 import { HttpError } from '../http/HttpError';
@@ -115,13 +115,9 @@ export const getTorrent = async (deps: TorrentDeps, req: TorrentRequest): Promis
           if (UNSUPPORTED_KINDS.has(info.kind)) throw new HttpError(502, 'TorrentUnavailable', 'The storage service does not serve torrents for this object.', { cause: err });
           throw s3ErrorToHttp(err);
         }
-        if (AMBIGUOUS_KINDS.has(info.kind)) {
-          // 404/403 on ?torrent can mean "no torrent support"; HeadObject tells it from a real miss.
-          head = await headJob;
-        } else if (!UNSUPPORTED_KINDS.has(info.kind)) {
-          throw s3ErrorToHttp(err);
-        }
-        head ??= await headJob;
+        if (!AMBIGUOUS_KINDS.has(info.kind) && !UNSUPPORTED_KINDS.has(info.kind)) throw s3ErrorToHttp(err);
+        // 404/403 on ?torrent can mean "no torrent support": HeadObject tells it from a real miss.
+        head = await headJob;
         if (info.kind === 'notImplemented') {
           // The store has no torrent support at all (MinIO, s3rver, ...): stop asking for a while.
           noTorrentSupport.set(policy.name, Date.now() + deps.config.storeSupportTtlMs);
@@ -167,23 +163,18 @@ const generated = async (deps: TorrentDeps, req: TorrentRequest, ref: ObjectRef,
 /** Too large to build within this request: make sure a build is under way and say how far it is. */
 const background = async (deps: TorrentDeps, ref: ObjectRef, head: ObjectHead, id: CacheIdentity): Promise<PendingTorrent> => {
   if (deps.jobs) {
-    let status = await deps.jobs.status(id);
-    if (needsStart(status, Date.now())) {
-      await deps.jobs.start({ bucket: ref.bucket, key: ref.key, id });
-      status = await deps.jobs.status(id);
-    }
+    const known = await deps.jobs.status(id);
+    const status = !known || needsStart(known, Date.now()) ? await deps.jobs.start({ bucket: ref.bucket, key: ref.key, id }) : known;
     if (status?.state === 'failed') {
       throw new HttpError(503, 'TorrentBuildFailed', 'Building this torrent failed; it will be retried later.', { headers: { 'Retry-After': '300' } });
     }
-    return { pending: true, progress: status ?? freshProgress(head.size) };
+    return { pending: true, progress: status };
   }
   // Locally: the build runs in this process, after this response.
   const job = localBuild(deps, ref, head, id);
   job.promise.catch(() => undefined);
   return { pending: true, progress: { ...job.progress } };
 };
-
-const freshProgress = (total: number): JobProgress => ({ state: 'running', bytesDone: 0, bytesTotal: total, startedAt: Date.now(), heartbeatAt: Date.now() });
 
 interface LocalJob {
   promise: Promise<Buffer>;
