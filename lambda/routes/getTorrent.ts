@@ -62,9 +62,22 @@ export interface TorrentResult {
 const UNSUPPORTED_KINDS = new Set(['notImplemented', 'invalidRequest']);
 const AMBIGUOUS_KINDS = new Set(['notFound', 'accessDenied']);
 
-// Buckets whose store answered GetObjectTorrent with NotImplemented/MethodNotAllowed, until when (ms).
-const noTorrentSupport = new Map<string, number>();
+/** What one set of handlers remembers between requests (per deps, so two runtimes in one process share nothing). */
+interface ProcessState {
+  /** Buckets whose store answered GetObjectTorrent with NotImplemented/MethodNotAllowed, until when (ms). */
+  noTorrentSupport: Map<string, number>;
+  /** One build per object version at a time, whoever asks (never do the work twice). */
+  inFlight: Map<string, LocalJob>;
+}
+const states = new WeakMap<TorrentDeps, ProcessState>();
+const stateOf = (deps: TorrentDeps): ProcessState => {
+  let state = states.get(deps);
+  if (!state) states.set(deps, (state = { noTorrentSupport: new Map(), inFlight: new Map() }));
+  return state;
+};
+
 const storeLacksTorrents = (deps: TorrentDeps, bucket: string): boolean => {
+  const { noTorrentSupport } = stateOf(deps);
   const until = noTorrentSupport.get(bucket);
   if (until === undefined) return false;
   if (Date.now() < until && deps.config.storeSupportTtlMs > 0) return true;
@@ -120,7 +133,7 @@ export const getTorrent = async (deps: TorrentDeps, req: TorrentRequest): Promis
         head = await headJob;
         if (info.kind === 'notImplemented') {
           // The store has no torrent support at all (MinIO, s3rver, ...): stop asking for a while.
-          noTorrentSupport.set(policy.name, Date.now() + deps.config.storeSupportTtlMs);
+          stateOf(deps).noTorrentSupport.set(policy.name, Date.now() + deps.config.storeSupportTtlMs);
         }
         logger.info('store does not serve this torrent; building it', { code: info.code, status: info.status });
       }
@@ -153,25 +166,40 @@ const generated = async (deps: TorrentDeps, req: TorrentRequest, ref: ObjectRef,
   metrics.cache(info !== undefined);
   if (!info) {
     origin = 'generated';
-    if (head.size > config.syncGenerateMaxBytes && !req.wait) return background(deps, ref, head, id);
-    info = await localBuild(deps, ref, head, id).promise;
+    if (head.size > config.syncGenerateMaxBytes && !req.wait) {
+      const bg = await background(deps, ref, head, id);
+      if (!Buffer.isBuffer(bg)) return bg;
+      [info, origin] = [bg, 'cache'];
+    } else {
+      info = await localBuild(deps, ref, head, id).promise;
+    }
   }
   const bytes = buildMetainfo({ info, webSeeds: req.webSeeds, trackers: config.trackers, creationDate });
   return { bytes, origin, infoHash: infoHashOfInfo(info), name, length: head.size, requestCharged: head.requestCharged };
 };
 
-/** Too large to build within this request: make sure a build is under way and say how far it is. */
-const background = async (deps: TorrentDeps, ref: ObjectRef, head: ObjectHead, id: CacheIdentity): Promise<PendingTorrent> => {
+/**
+ * Too large to build within this request: make sure a build is under way and say how far it is,
+ * or return the info dictionary if a build finished since the caller's cache miss.
+ */
+const background = async (deps: TorrentDeps, ref: ObjectRef, head: ObjectHead, id: CacheIdentity): Promise<PendingTorrent | Buffer> => {
   if (deps.jobs) {
-    const known = await deps.jobs.status(id);
-    const status = !known || needsStart(known, Date.now()) ? await deps.jobs.start({ bucket: ref.bucket, key: ref.key, id }) : known;
-    if (status?.state === 'failed') {
+    let status = await deps.jobs.status(id);
+    if (!status || needsStart(status, Date.now())) {
+      // A build that finished between our cache miss and this marker read says "done": look again
+      // before starting a second one.
+      const finished = await cachedInfo(deps, id);
+      if (finished) return finished;
+      status = await deps.jobs.start({ bucket: ref.bucket, key: ref.key, id });
+    }
+    if (status.state === 'failed') {
       throw new HttpError(503, 'TorrentBuildFailed', 'Building this torrent failed; it will be retried later.', { headers: { 'Retry-After': '300' } });
     }
     return { pending: true, progress: status };
   }
   // Locally: the build runs in this process, after this response.
   const job = localBuild(deps, ref, head, id);
+  if (job.progress.state === 'done') return job.promise; // finished since the caller's cache miss
   job.promise.catch(() => undefined);
   return { pending: true, progress: { ...job.progress } };
 };
@@ -181,16 +209,28 @@ interface LocalJob {
   progress: JobProgress;
 }
 
-// One build per object version at a time in this process, whoever asks (never do the work twice).
-const inFlight = new Map<string, LocalJob>();
+/** How long a finished build stays joinable (longer than any cache read that could have missed it). */
+const FINISHED_JOB_MS = 60_000;
 
 const localBuild = (deps: TorrentDeps, ref: ObjectRef, head: ObjectHead, id: CacheIdentity): LocalJob => {
+  const { inFlight } = stateOf(deps);
   const cacheKey = JSON.stringify(id);
   let job = inFlight.get(cacheKey);
   if (!job) {
     const progress = freshProgress(head.size);
     // Not tied to one caller's abort signal: other callers may be waiting on the same job.
-    const promise = buildAndCache(deps, ref, head, id, progress).finally(() => inFlight.delete(cacheKey));
+    // A finished job stays for a while: a request whose cache read missed just before the build
+    // wrote its entry joins it here instead of starting a second build.
+    const promise = buildAndCache(deps, ref, head, id, progress).then(
+      (info) => {
+        setTimeout(() => inFlight.delete(cacheKey), FINISHED_JOB_MS).unref();
+        return info;
+      },
+      (err: unknown) => {
+        inFlight.delete(cacheKey);
+        throw err;
+      },
+    );
     job = { promise, progress };
     inFlight.set(cacheKey, job);
   }

@@ -11,6 +11,7 @@ import { decodeTorrent, expectedPieces } from '../helpers/torrentTools';
 import { bucketsEnv, startTestRuntime, type TestRuntime } from '../helpers/testRuntime';
 import { startStubLambda, type StubLambda } from '../helpers/stubLambda';
 import { choosePieceLength } from '../../lambda/torrent/choosePieceLength';
+import { noCache } from '../../lambda/cache/torrentCache';
 
 const MiB = 1024 * 1024;
 const big = randomBytes(9 * MiB + 12345);
@@ -68,6 +69,25 @@ describe('local runtime: large objects build in this process after a 202', () =>
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
     expect(new Set(answers.map((a) => a.bytes.toString('hex'))).size).toBe(1);
     // 900 KiB in 1 MiB parts: one ranged GetObject in all, however many asked.
+    expect(rt.s3Calls.commands.filter((c) => c === 'GetObjectCommand media')).toHaveLength(1);
+  });
+});
+
+describe('local runtime: a request whose cache read misses just after a build finished', () => {
+  let rt: TestRuntime;
+  beforeAll(async () => {
+    // A cache that never answers stands for the moment between a build's end and its entry being readable.
+    rt = await startTestRuntime({ env: { SERVED_BUCKETS: bucketsEnv([{ name: 'media' }]) }, deps: { cache: noCache } });
+    await rt.put('media', 'raced.bin', big.subarray(0, 300_000));
+  });
+  afterAll(() => rt?.stop());
+
+  test('joins the finished build instead of reading the object a second time', async () => {
+    rt.s3Calls.commands.length = 0;
+    const url = rt.link('media', 'raced.bin').url;
+    const [a, b] = [await fetch(url), await fetch(url)];
+    const [ab, bb] = [Buffer.from(await a.arrayBuffer()), Buffer.from(await b.arrayBuffer())];
+    expect({ statuses: [a.status, b.status], same: ab.equals(bb) }).toEqual({ statuses: [200, 200], same: true });
     expect(rt.s3Calls.commands.filter((c) => c === 'GetObjectCommand media')).toHaveLength(1);
   });
 });
