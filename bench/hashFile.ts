@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
-import { HashPool } from '../lambda/torrent/hashPool';
-import { PieceBuffers, piecesPerBatch } from '../lambda/torrent/pieceBuffers';
+import { HashPool } from '../lambda/hashing/hashPool';
+import { PieceBuffers, piecesPerBatch } from '../lambda/hashing/pieceBuffers';
 
 export interface HashFileOptions {
   pieceLength: number;

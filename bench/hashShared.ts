@@ -1,5 +1,5 @@
-import type { HashPool } from '../lambda/torrent/hashPool';
-import { piecesPerBatch } from '../lambda/torrent/pieceBuffers';
+import type { HashPool } from '../lambda/hashing/hashPool';
+import { piecesPerBatch } from '../lambda/hashing/pieceBuffers';
 
 /**
  * The worker pool alone: every piece of `size` bytes already in shared

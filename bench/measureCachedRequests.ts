@@ -3,11 +3,11 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/
 import { once } from 'node:events';
 import { EMBEDDED_ACCOUNT_ID } from '../infra/local/embeddedS3';
 import { startLocal, LOCAL_CACHE_BUCKET, type LocalRuntime } from '../infra/local/startLocal';
-import { parseKeyRing } from '../lambda/auth/keyRing';
-import { mintShareLink } from '../lambda/auth/shareLinks';
-import { cacheObjectKey } from '../lambda/cache/torrentCache';
-import { torrentIdentity } from '../lambda/generate/torrentIdentity';
-import { logger } from '../lambda/log';
+import { parseKeyRing } from '../lambda/links/keyRing';
+import { mintShareLink } from '../lambda/links/shareLinks';
+import { cacheObjectKey } from '../lambda/torrents/cache/torrentCache';
+import { torrentIdentity } from '../lambda/torrents/torrentIdentity';
+import { logger } from '../lambda/observability/logger';
 import { headObject } from '../lambda/s3/headObject';
 import { presignGetObject } from '../lambda/s3/presignGetObject';
 import type { LoadFigures } from '../test/helpers/loadRun';

@@ -4,12 +4,12 @@ import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:
 import { open } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import createTorrent from 'create-torrent';
-import { pieceBufferCount } from '../lambda/generate/generateInfo';
-import { buildInfo } from '../lambda/torrent/buildMetainfo';
-import { choosePieceLength } from '../lambda/torrent/choosePieceLength';
-import { HashPool } from '../lambda/torrent/hashPool';
-import { piecesPerBatch } from '../lambda/torrent/pieceBuffers';
-import { infoHash, infoHashOfInfo } from '../lambda/torrent/infoHash';
+import { pieceBufferCount } from '../lambda/hashing/hashObject';
+import { buildInfo } from '../lambda/metainfo/buildMetainfo';
+import { choosePieceLength } from '../lambda/metainfo/choosePieceLength';
+import { HashPool } from '../lambda/hashing/hashPool';
+import { piecesPerBatch } from '../lambda/hashing/pieceBuffers';
+import { infoHash, infoHashOfInfo } from '../lambda/metainfo/infoHash';
 import { hashFile } from './hashFile';
 import { hashShared } from './hashShared';
 import { log, max, mbps, median, since } from './stats';

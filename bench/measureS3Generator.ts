@@ -3,7 +3,7 @@ import { EMBEDDED_ACCOUNT_ID } from '../infra/local/embeddedS3';
 import type { Config } from '../lambda/config';
 import { headObject } from '../lambda/s3/headObject';
 import type { ObjectRef } from '../lambda/s3/objectParams';
-import { infoHashOfInfo } from '../lambda/torrent/infoHash';
+import { infoHashOfInfo } from '../lambda/metainfo/infoHash';
 import { SOURCE_BUCKET } from './benchConfig';
 import { withCpu, type CpuSpan } from './cpuTime';
 import { drainRanged, drainSingle, runGenerator } from './s3Throughput';

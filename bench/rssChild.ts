@@ -10,8 +10,8 @@ import { createS3Client } from '../lambda/s3/createS3Client';
 import { headObject } from '../lambda/s3/headObject';
 import type { ObjectRef } from '../lambda/s3/objectParams';
 import { streamObjectRange } from '../lambda/s3/streamObjectRange';
-import { sharedHashPool } from '../lambda/torrent/hashPool';
-import { infoHashOfInfo } from '../lambda/torrent/infoHash';
+import { sharedHashPool } from '../lambda/hashing/hashPool';
+import { infoHashOfInfo } from '../lambda/metainfo/infoHash';
 import { benchConfig, SOURCE_BUCKET } from './benchConfig';
 import { runGenerator } from './s3Throughput';
 

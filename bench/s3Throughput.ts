@@ -1,11 +1,11 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import type { Config } from '../lambda/config';
-import { generateInfo, planParts } from '../lambda/generate/generateInfo';
+import { generateInfo, planParts } from '../lambda/hashing/hashObject';
 import type { ObjectHead } from '../lambda/s3/headObject';
 import { objectParams, type ObjectRef } from '../lambda/s3/objectParams';
 import { streamObjectRange } from '../lambda/s3/streamObjectRange';
-import { choosePieceLength } from '../lambda/torrent/choosePieceLength';
+import { choosePieceLength } from '../lambda/metainfo/choosePieceLength';
 import { since } from './stats';
 
 /**

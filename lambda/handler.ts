@@ -3,6 +3,6 @@
  * fails at init with the variable's name, not on the first request.
  */
 import { loadConfig } from './config';
-import { createHandlers } from './createHandlers';
+import { createHandlers } from './compose';
 
 export const { torrentHandler, seedHandler, mintHandler, generateHandler } = createHandlers(loadConfig());

@@ -9,9 +9,9 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
-import { parseKeyRing } from '../../lambda/auth/keyRing';
-import { parseTtl } from '../../lambda/auth/parseTtl';
-import { mintShareLink } from '../../lambda/auth/shareLinks';
+import { parseKeyRing } from '../../lambda/links/keyRing';
+import { parseTtl } from '../../lambda/links/parseTtl';
+import { mintShareLink } from '../../lambda/links/shareLinks';
 import { bucketNameProblem, objectKeyProblem } from '../../lambda/http/parseObjectPath';
 import { localKeysPath } from './localKeys';
 import { regionOfApiUrl, sigv4PostJson } from './sigv4Fetch';

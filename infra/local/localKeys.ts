@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parseKeyRing } from '../../lambda/auth/keyRing';
+import { parseKeyRing } from '../../lambda/links/keyRing';
 
 export const localKeysPath = (dataDir: string) => join(dataDir, 'link-keys.json');
 

@@ -3,10 +3,10 @@
  */
 import { startLocal } from './startLocal';
 import { DEMO_BUCKET, DEMO_KEY } from './embeddedS3';
-import { mintLink } from '../../lambda/routes/mintLink';
-import { parseKeyRing } from '../../lambda/auth/keyRing';
+import { mintLink } from '../../lambda/routes/mint';
+import { parseKeyRing } from '../../lambda/links/keyRing';
 import { ConfigError } from '../../lambda/config';
-import { logger, type LogLevel } from '../../lambda/log';
+import { logger, type LogLevel } from '../../lambda/observability/logger';
 
 const level = (process.env.LOG_LEVEL as LogLevel | undefined) ?? 'info';
 

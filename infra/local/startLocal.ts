@@ -11,7 +11,7 @@ import { installLambdaGlobals } from './lambdaRuntime';
 installLambdaGlobals();
 
 import { loadConfig, type Config } from '../../lambda/config';
-import { createHandlers, type HandlerDeps } from '../../lambda/createHandlers';
+import { createHandlers, type HandlerDeps } from '../../lambda/compose';
 import { apiGatewayListener, type Route } from './apiGatewayAdapter';
 import { DEMO_BUCKET, EMBEDDED_ACCOUNT_ID, EMBEDDED_CREDENTIALS, ensureBucket, ensureDemoObject, s3ClientFor, startEmbeddedS3, type EmbeddedS3 } from './embeddedS3';
 import { loadOrCreateLocalKeys } from './localKeys';

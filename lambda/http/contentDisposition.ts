@@ -1,4 +1,4 @@
-import { displayName } from '../torrent/displayName';
+import { displayName } from '../metainfo/displayName';
 
 /**
  * `Content-Disposition: attachment` for a download name (RFC 6266): an

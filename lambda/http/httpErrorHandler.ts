@@ -1,5 +1,5 @@
 import type { MiddlewareObj } from '@middy/core';
-import { logger } from '../log';
+import { logger } from '../observability/logger';
 import { isHttpError } from './HttpError';
 import { errorResponse } from './jsonResponse';
 

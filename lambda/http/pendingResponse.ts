@@ -1,4 +1,4 @@
-import type { JobProgress } from '../generate/jobs';
+import type { JobProgress } from '../jobs/jobProgress';
 import { jsonResponse, type LambdaResponse } from './jsonResponse';
 
 /**

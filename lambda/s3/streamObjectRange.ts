@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { logger } from '../log';
+import { logger } from '../observability/logger';
 import { classifyS3Error } from './classifyS3Error';
 import type { ObjectRef } from './objectParams';
 import { RangeMismatchError, readObjectRange, type RangeRead } from './readObjectRange';

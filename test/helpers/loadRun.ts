@@ -7,7 +7,7 @@
  */
 import autocannon from 'autocannon';
 import { createHash, randomBytes } from 'node:crypto';
-import { logger, type LogLevel } from '../../lambda/log';
+import { logger, type LogLevel } from '../../lambda/observability/logger';
 import { decodeTorrent, expectedPieces } from './torrentTools';
 import { bucketsEnv, startTestRuntime, type TestRuntime } from './testRuntime';
 

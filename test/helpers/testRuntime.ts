@@ -7,8 +7,8 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseKeyRing } from '../../lambda/auth/keyRing';
-import { mintShareLink } from '../../lambda/auth/shareLinks';
+import { parseKeyRing } from '../../lambda/links/keyRing';
+import { mintShareLink } from '../../lambda/links/shareLinks';
 import { EMBEDDED_ACCOUNT_ID, s3ClientFor } from '../../infra/local/embeddedS3';
 import { startLocal, type LocalOptions, type LocalRuntime } from '../../infra/local/startLocal';
 

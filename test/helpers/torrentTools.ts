@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bdecode, isDict, type BDict } from '../../lambda/torrent/bencode';
+import { bdecode, isDict, type BDict } from '../../lambda/metainfo/bencode';
 
 export const sha1 = (b: Uint8Array) => createHash('sha1').update(b).digest();
 

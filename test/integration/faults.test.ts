@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { logger } from '../../lambda/log';
+import { logger } from '../../lambda/observability/logger';
 import { EMBEDDED_CREDENTIALS, ensureBucket, s3ClientFor, startEmbeddedS3, type EmbeddedS3 } from '../../infra/local/embeddedS3';
 import { LOCAL_CACHE_BUCKET } from '../../infra/local/startLocal';
 import { bucketsEnv, startTestRuntime, type TestRuntime } from '../helpers/testRuntime';

@@ -5,8 +5,8 @@
  * from the stub. Every test name says "stub S3".
  */
 import { randomBytes } from 'node:crypto';
-import { buildInfo, buildMetainfo } from '../../lambda/torrent/buildMetainfo';
-import { infoHash } from '../../lambda/torrent/infoHash';
+import { buildInfo, buildMetainfo } from '../../lambda/metainfo/buildMetainfo';
+import { infoHash } from '../../lambda/metainfo/infoHash';
 import { bucketsEnv, startTestRuntime, type TestRuntime } from '../helpers/testRuntime';
 import { decodeTorrent, expectedPieces } from '../helpers/torrentTools';
 import { errorReply, startStubS3, type StubS3 } from '../helpers/stubS3';

@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import crypto, { randomBytes } from 'node:crypto';
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
-import { logger } from '../../lambda/log';
+import { logger } from '../../lambda/observability/logger';
 import { bucketsEnv, startTestRuntime, type TestRuntime } from '../helpers/testRuntime';
 import { decodeTorrent, expectedPieces } from '../helpers/torrentTools';
 

@@ -10,8 +10,8 @@ import type { Context } from 'aws-lambda';
 import { decodeTorrent, expectedPieces } from '../helpers/torrentTools';
 import { bucketsEnv, startTestRuntime, type TestRuntime } from '../helpers/testRuntime';
 import { startStubLambda, type StubLambda } from '../helpers/stubLambda';
-import { choosePieceLength } from '../../lambda/torrent/choosePieceLength';
-import { noCache } from '../../lambda/cache/torrentCache';
+import { choosePieceLength } from '../../lambda/metainfo/choosePieceLength';
+import { noCache } from '../../lambda/torrents/cache/torrentCache';
 
 const MiB = 1024 * 1024;
 const big = randomBytes(9 * MiB + 12345);

@@ -3,7 +3,7 @@
  * while real requests go through the local runtime.
  */
 import { randomBytes } from 'node:crypto';
-import { logger } from '../../lambda/log';
+import { logger } from '../../lambda/observability/logger';
 import { bucketsEnv, startTestRuntime, type TestRuntime } from '../helpers/testRuntime';
 
 let rt: TestRuntime;

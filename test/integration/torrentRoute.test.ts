@@ -5,8 +5,8 @@
  * by the proxy and checked against independent SHA-1 and mktorrent.
  */
 import { randomBytes } from 'node:crypto';
-import { choosePieceLength } from '../../lambda/torrent/choosePieceLength';
-import { infoHash } from '../../lambda/torrent/infoHash';
+import { choosePieceLength } from '../../lambda/metainfo/choosePieceLength';
+import { infoHash } from '../../lambda/metainfo/infoHash';
 import { bucketsEnv, startTestRuntime, type TestRuntime } from '../helpers/testRuntime';
 import { decodeTorrent, expectedPieces, independentInfoHashes, rawRequest } from '../helpers/torrentTools';
 

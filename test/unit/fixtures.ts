@@ -1,6 +1,6 @@
 /** Shared fixtures for the unit suite: a real-shaped API Gateway REST event and a link key ring. */
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import type { KeyRing } from '../../lambda/auth/keyRing';
+import type { KeyRing } from '../../lambda/links/keyRing';
 
 /** A REST API (v1) proxy event as API Gateway sends it, with the parts a test cares about overridden. */
 export const apiGatewayEvent = (overrides: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent => ({

@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { HttpError } from '../../../lambda/http/HttpError';
 import { httpErrorHandler } from '../../../lambda/http/httpErrorHandler';
 import { jsonResponse, SECURITY_HEADERS, type LambdaResponse } from '../../../lambda/http/jsonResponse';
-import { logger, type LogLevel } from '../../../lambda/log';
+import { logger, type LogLevel } from '../../../lambda/observability/logger';
 import { apiGatewayEvent, lambdaContext } from '../fixtures';
 
 const JSON_HEADERS = { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...SECURITY_HEADERS };

@@ -1,0 +1,62 @@
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
+import type { AuthorizedObject } from '../routes/middleware/authorizeObjectRequest';
+import type { Config } from '../config';
+import { HttpError } from '../http/HttpError';
+import { CORS_HEADERS, SECURITY_HEADERS, type LambdaResponse } from '../http/jsonResponse';
+import { s3ErrorToHttp } from '../http/s3ErrorToHttp';
+import { classifyS3Error } from '../s3/classifyS3Error';
+import { objectParams, type ObjectRef } from '../s3/objectParams';
+import { presignGetObject } from '../s3/presignGetObject';
+
+export interface SeedDeps {
+  s3: S3Client;
+  /** Presigning may use a client with the public endpoint (the local runtime's S3 port). */
+  presignS3?: S3Client;
+  config: Config;
+}
+
+const SINGLE_RANGE = /^bytes=(\d*)-(\d*)$/;
+
+/**
+ * The web seed behind a generated torrent. `redirect` answers 302 to a
+ * short-lived presigned GetObject URL (bytes go straight from S3);
+ * `proxy` streams the bytes itself, passing a single Range through to S3
+ * and answering 206 (for clients that refuse redirects to signed URLs on
+ * private addresses, e.g. libtorrent's SSRF mitigation).
+ */
+export const serveSeed = async (deps: SeedDeps, target: AuthorizedObject, rangeHeader?: string): Promise<LambdaResponse> => {
+  const ref: ObjectRef = { bucket: target.bucket, key: target.key, expectedOwner: target.policy.expectedOwner, requesterPays: target.policy.requesterPays };
+  if (deps.config.seedMode === 'redirect') {
+    const ttl = Math.max(60, Math.min(deps.config.presignTtlSeconds, target.link.exp - Math.floor(Date.now() / 1000)));
+    const location = await presignGetObject(deps.presignS3 ?? deps.s3, ref, ttl);
+    return { statusCode: 302, headers: { ...SECURITY_HEADERS, ...CORS_HEADERS, Location: location, 'Cache-Control': 'no-store' }, body: '' };
+  }
+  let range: string | undefined;
+  if (rangeHeader) {
+    const m = SINGLE_RANGE.exec(rangeHeader.trim());
+    // Only one well-formed range is passed on; anything else gets the whole object (RFC 9110 allows ignoring Range).
+    if (m && (m[1] !== '' || m[2] !== '')) range = rangeHeader.trim();
+  }
+  try {
+    const out = await deps.s3.send(new GetObjectCommand({ ...objectParams(ref), Range: range }));
+    const headers: Record<string, string> = {
+      ...SECURITY_HEADERS,
+      ...CORS_HEADERS,
+      'Content-Type': 'application/octet-stream',
+      'Accept-Ranges': 'bytes',
+      'Cache-Control': 'private, no-transform',
+    };
+    if (out.ContentLength !== undefined) headers['Content-Length'] = String(out.ContentLength);
+    if (out.ContentRange) headers['Content-Range'] = out.ContentRange;
+    if (out.ETag) headers.ETag = out.ETag;
+    if (out.LastModified) headers['Last-Modified'] = out.LastModified.toUTCString();
+    if (out.RequestCharged) headers['x-amz-request-charged'] = out.RequestCharged;
+    return { statusCode: out.ContentRange ? 206 : 200, headers, body: out.Body as Readable };
+  } catch (err) {
+    if (classifyS3Error(err).kind === 'invalidRange') {
+      throw new HttpError(416, 'InvalidRange', 'The requested range is not satisfiable.');
+    }
+    throw s3ErrorToHttp(err);
+  }
+};

@@ -1,0 +1,67 @@
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { classifyS3Error } from '../../s3/classifyS3Error';
+import { logger } from '../../observability/logger';
+
+/** Everything that determines a generated torrent's bytes. Change any and the cache key changes. */
+export interface CacheIdentity {
+  bucket: string;
+  key: string;
+  versionId?: string;
+  etag: string;
+  size: number;
+  pieceLength: number;
+  name: string;
+  lastModified?: number;
+}
+
+/** Bumped when the generator's output format changes, so old entries are never reused. */
+export const CACHE_FORMAT = 'v1';
+
+/** Object key of a cache entry: a hash of its identity (keys may be 1 KB of UTF-8; the hash is fixed-size). */
+export const cacheObjectKey = (prefix: string, id: CacheIdentity): string => {
+  const h = createHash('sha256')
+    .update(JSON.stringify([CACHE_FORMAT, id.bucket, id.key, id.versionId ?? '', id.etag, id.size, id.pieceLength, id.name, id.lastModified ?? 0]))
+    .digest('hex');
+  return `${prefix}${h.slice(0, 2)}/${h}.torrent`;
+};
+
+export interface TorrentCache {
+  get(id: CacheIdentity): Promise<Buffer | undefined>;
+  put(id: CacheIdentity, torrent: Buffer): Promise<void>;
+}
+
+/** No cache configured: every request builds (the local runtime always configures one). */
+export const noCache: TorrentCache = { get: async () => undefined, put: async () => undefined };
+
+/**
+ * Generated torrents stored as objects in the stack's cache bucket. A read
+ * failure is a miss, not an error (the torrent can be rebuilt); the caller
+ * validates every hit before use.
+ */
+export const s3TorrentCache = (client: S3Client, bucket: string, prefix: string, expectedOwner?: string): TorrentCache => ({
+  async get(id) {
+    try {
+      const out = await client.send(
+        new GetObjectCommand({ Bucket: bucket, Key: cacheObjectKey(prefix, id), ExpectedBucketOwner: expectedOwner }),
+      );
+      return Buffer.from(await out.Body!.transformToByteArray());
+    } catch (err) {
+      const info = classifyS3Error(err);
+      if (info.kind !== 'notFound') logger.warn('torrent cache read failed; treating as a miss', { code: info.code });
+      return undefined;
+    }
+  },
+  async put(id, torrent) {
+    await client.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: cacheObjectKey(prefix, id),
+        Body: torrent,
+        ContentType: 'application/x-bittorrent',
+        ExpectedBucketOwner: expectedOwner,
+        Metadata: { 'source-bucket': id.bucket, 'source-etag': id.etag.replace(/[^\x20-\x7e]/g, '') },
+      }),
+    );
+  },
+});
