@@ -17,7 +17,6 @@ module.exports = {
     '^@middy/util$': '<rootDir>/node_modules/@middy/util/index.js',
   },
   setupFiles: ['<rootDir>/test/setup/awslambda.ts'],
-  setupFilesAfterEnv: ['<rootDir>/test/setup/closePools.ts'],
   testTimeout: 60000,
   maxWorkers: 2,
 };

@@ -12,7 +12,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseKeyRing } from '../../lambda/links/keyRing';
 import { parseTtl } from '../../lambda/links/parseTtl';
 import { mintShareLink } from '../../lambda/links/shareLinks';
-import { bucketNameProblem, objectKeyProblem } from '../../lambda/http/parseObjectPath';
+import { objectKeyProblem } from '../../lambda/policy/objectKeyProblem';
+import { bucketNameProblem } from '../../lambda/s3/bucketNameProblem';
 import { localKeysPath } from './localKeys';
 import { regionOfApiUrl, sigv4PostJson } from './sigv4Fetch';
 

@@ -5,7 +5,10 @@
  */
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { Sha256 } from '../../lambda/aws/Sha256';
+import { Hash } from '@smithy/hash-node';
+
+/** SHA-256 / HMAC-SHA256 in the shape @smithy/signature-v4 expects. */
+const Sha256 = Hash.bind(null, 'sha256');
 
 /** The region of an execute-api URL (`https://id.execute-api.<region>.amazonaws.com/...`), if it is one. */
 export const regionOfApiUrl = (url: string): string | undefined => /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com/.exec(url)?.[1];

@@ -4,11 +4,8 @@
 import { startLocal } from './startLocal';
 import { DEMO_BUCKET, DEMO_KEY } from './embeddedS3';
 import { mintLink } from '../../lambda/routes/mint';
-import { parseKeyRing } from '../../lambda/links/keyRing';
 import { ConfigError } from '../../lambda/config';
-import { logger, type LogLevel } from '../../lambda/observability/logger';
-
-const level = (process.env.LOG_LEVEL as LogLevel | undefined) ?? 'info';
+import { createLogger } from '../../lambda/observability/logger';
 
 const portOf = (name: string, fallback: number): number => {
   const raw = process.env[name];
@@ -38,7 +35,6 @@ const main = async () => {
       TRACKERS: process.env.TRACKERS,
     },
   });
-  const ring = parseKeyRing(runtime.keysJson);
   const demoServed = runtime.config.buckets.has(DEMO_BUCKET) && !s3Endpoint;
   const lines = [
     '',
@@ -50,10 +46,8 @@ const main = async () => {
   if (demoServed) {
     // Mint through the same code as the deployed /links route; magnet needs the info-hash, which warms the cache too.
     // The demo build's own log lines would only push the banner off screen.
-    logger.setLevel('warn');
-    const link = await mintLink(runtime.handlers.torrentDeps, ring, { bucket: DEMO_BUCKET, key: DEMO_KEY, ttl: '7d', magnet: true }, runtime.baseUrl).finally(() =>
-      logger.setLevel(level),
-    );
+    const quiet = createLogger({ level: 'WARN' });
+    const link = await mintLink(runtime.app.services, { bucket: DEMO_BUCKET, key: DEMO_KEY, ttl: '7d', magnet: true }, runtime.baseUrl, quiet);
     lines.push(
       '',
       `Share link for the demo object "${DEMO_BUCKET}/${DEMO_KEY}" (valid 7 days):`,

@@ -11,7 +11,7 @@ import { installLambdaGlobals } from './lambdaRuntime';
 installLambdaGlobals();
 
 import { loadConfig, type Config } from '../../lambda/config';
-import { createHandlers, type HandlerDeps } from '../../lambda/compose';
+import { compose, type App, type ComposeOptions } from '../../lambda/compose';
 import { apiGatewayListener, type Route } from './apiGatewayAdapter';
 import { DEMO_BUCKET, EMBEDDED_ACCOUNT_ID, EMBEDDED_CREDENTIALS, ensureBucket, ensureDemoObject, s3ClientFor, startEmbeddedS3, type EmbeddedS3 } from './embeddedS3';
 import { loadOrCreateLocalKeys } from './localKeys';
@@ -29,7 +29,7 @@ export interface LocalOptions {
   env?: Record<string, string | undefined>;
   /** Put the demo object in place (embedded server only). */
   demo?: boolean;
-  deps?: HandlerDeps;
+  deps?: ComposeOptions;
 }
 
 export interface LocalRuntime {
@@ -37,7 +37,7 @@ export interface LocalRuntime {
   s3Endpoint: string;
   config: Config;
   keysJson: string;
-  handlers: ReturnType<typeof createHandlers>;
+  app: App;
   server: Server;
   close(): Promise<void>;
 }
@@ -91,7 +91,8 @@ export const startLocal = async (opts: LocalOptions = {}): Promise<LocalRuntime>
       for (const bucket of config.buckets.keys()) await ensureBucket(admin, bucket);
       if (opts.demo !== false) await ensureDemoObject(admin);
     }
-    const handlers = createHandlers(config, opts.deps);
+    const app = compose(config, opts.deps);
+    const { handlers } = app;
     const routes: Route[] = [
       { resource: '/torrent/{bucket}/{key+}', prefix: '/torrent/', handler: handlers.torrentHandler },
       { resource: '/seed/{token}/{bucket}/{key+}', prefix: '/seed/', handler: handlers.seedHandler },
@@ -103,11 +104,12 @@ export const startLocal = async (opts: LocalOptions = {}): Promise<LocalRuntime>
       s3Endpoint,
       config,
       keysJson,
-      handlers,
+      app,
       server,
       close: async () => {
         server.closeAllConnections();
         await new Promise<void>((ok) => server.close(() => ok()));
+        await app.close();
         await embedded?.close();
       },
     };

@@ -21,7 +21,7 @@ export class PieceHasher {
   ) {}
 
   private dispatch(slot: PieceSlot, length: number) {
-    const job = this.pool.hashPieces(this.buffers.sab, slot.offset, length, this.buffers.pieceLength).finally(() => this.buffers.release(slot));
+    const job = this.pool.digestPieces(this.buffers.sab, slot.offset, length, this.buffers.pieceLength).finally(() => this.buffers.release(slot));
     job.catch((err) => {
       this.failed ??= err;
     });

@@ -31,6 +31,10 @@ interface PooledWorker {
   busy: number;
 }
 
+/**
+ * One pool per composed set of handlers (one Lambda container): created by
+ * compose, closed with it. Idle workers never keep the process alive.
+ */
 export class HashPool {
   readonly size: number;
   private readonly workers: PooledWorker[] = [];
@@ -71,17 +75,12 @@ export class HashPool {
     }
   }
 
-  /** SHA-1 of `length` bytes at `offset` of a SharedArrayBuffer, on the least busy worker. */
-  hash(sab: SharedArrayBuffer, offset: number, length: number): Promise<Buffer> {
-    return this.hashPieces(sab, offset, length, length);
-  }
-
   /**
    * SHA-1 of each `pieceLength` piece of `length` bytes at `offset` (the last
    * may be shorter), in one message: batching keeps the ~30 µs cost of a
    * worker round trip off small pieces. Returns the digests concatenated.
    */
-  hashPieces(sab: SharedArrayBuffer, offset: number, length: number, pieceLength: number): Promise<Buffer> {
+  digestPieces(sab: SharedArrayBuffer, offset: number, length: number, pieceLength: number): Promise<Buffer> {
     if (this.closed) return Promise.reject(new Error('hash pool closed'));
     if (this.workers.length < this.size) this.workers.push(this.spawn());
     const w = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
@@ -100,15 +99,3 @@ export class HashPool {
     this.workers.length = 0;
   }
 }
-
-let shared: HashPool | undefined;
-
-/** The process-wide pool (one Lambda container, one pool), created on first use. */
-export const sharedHashPool = (): HashPool => (shared ??= new HashPool());
-
-/** Stops the process-wide pool's workers (tests, tools that exit on their own). */
-export const closeSharedHashPool = async (): Promise<void> => {
-  const pool = shared;
-  shared = undefined;
-  await pool?.close();
-};

@@ -1,4 +1,4 @@
-import { sharedHashPool, type HashPool } from './hashPool';
+import { HashPool } from './hashPool';
 import { PieceBuffers, piecesPerBatch } from './pieceBuffers';
 import { PieceHasher } from './PieceHasher';
 
@@ -13,8 +13,8 @@ export interface HashedPieces {
   length: number;
 }
 
-export interface HashPiecesOptions {
-  /** Worker pool (default: the process-wide pool, one worker per core). */
+export interface HashStreamOptions {
+  /** Worker pool (default: a pool of its own for this one stream, closed when it ends). */
   pool?: HashPool;
   /** Shared slots to write into (several concurrent streams may share one set); default: a small set of its own. */
   buffers?: PieceBuffers;
@@ -26,17 +26,31 @@ export interface HashPiecesOptions {
  * stays at a few slots whatever the stream's size.
  *
  * @example
- * const { pieces } = await hashPieces(Readable.from([data]), 16384);
+ * const { pieces } = await hashStream(Readable.from([data]), 16384, undefined, { pool });
  */
-export const hashPieces = async (
+export const hashStream = async (
   source: AsyncIterable<Uint8Array>,
   pieceLength: number,
   onProgress?: (p: HashProgress) => void,
-  opts: HashPiecesOptions = {},
+  opts: HashStreamOptions = {},
 ): Promise<HashedPieces> => {
   if (!Number.isInteger(pieceLength) || pieceLength <= 0) throw new RangeError(`invalid piece length ${pieceLength}`);
-  const pool = opts.pool ?? sharedHashPool();
-  const buffers = opts.buffers ?? new PieceBuffers(pieceLength, 1 + 2 * pool.size, piecesPerBatch(pieceLength));
+  const pool = opts.pool ?? new HashPool();
+  try {
+    return await hashWith(source, pieceLength, pool, onProgress, opts.buffers);
+  } finally {
+    if (!opts.pool) await pool.close();
+  }
+};
+
+const hashWith = async (
+  source: AsyncIterable<Uint8Array>,
+  pieceLength: number,
+  pool: HashPool,
+  onProgress: ((p: HashProgress) => void) | undefined,
+  given: PieceBuffers | undefined,
+): Promise<HashedPieces> => {
+  const buffers = given ?? new PieceBuffers(pieceLength, 1 + 2 * pool.size, piecesPerBatch(pieceLength));
   if (buffers.pieceLength !== pieceLength) throw new RangeError('buffers were made for another piece length');
   const hasher = new PieceHasher(pool, buffers);
   try {

@@ -1,5 +1,5 @@
 import type { MiddlewareObj } from '@middy/core';
-import { logger } from '../observability/logger';
+import type { AppLogger } from '../observability/logger';
 import { isHttpError } from './HttpError';
 import { errorResponse } from './jsonResponse';
 
@@ -8,9 +8,11 @@ export interface HttpErrorHandlerOptions {
   clientErrorLevel?: 'debug' | 'info' | 'warn';
   /** Headers added to every error answer (CORS on the public routes). */
   headers?: Record<string, string>;
+  /** Logger for requests that have none of their own yet (`context.log` comes first). */
+  logger?: AppLogger;
 }
 
-const defaults: Required<HttpErrorHandlerOptions> = { clientErrorLevel: 'info', headers: {} };
+const defaults = { clientErrorLevel: 'info' as const, headers: {} };
 
 /**
  * Turns any error into a JSON `{ code, message }` answer. HttpErrors keep
@@ -23,14 +25,15 @@ export const httpErrorHandler = (opts: HttpErrorHandlerOptions = {}): Middleware
     onError: async (request) => {
       if (request.response !== undefined) return;
       const err = request.error;
+      const logger = (request.context as { log?: AppLogger }).log ?? options.logger;
       if (isHttpError(err)) {
         const fields = { status: err.statusCode, code: err.code, cause: err.cause };
-        if (err.statusCode >= 500) logger.error('upstream failure', fields);
-        else logger[options.clientErrorLevel]('request refused', { status: err.statusCode, code: err.code });
+        if (err.statusCode >= 500) logger?.error('upstream failure', fields);
+        else logger?.[options.clientErrorLevel]('request refused', { status: err.statusCode, code: err.code });
         request.response = errorResponse(err.statusCode, err.code, err.message, { ...options.headers, ...err.headers });
         return;
       }
-      logger.error('unhandled error', { error: err });
+      logger?.error('unhandled error', { error: err });
       request.response = errorResponse(500, 'InternalError', 'Internal error.', options.headers);
     },
   };

@@ -1,5 +1,3 @@
-import type { CacheIdentity } from '../torrents/cache/torrentCache';
-
 /** Where a background build stands, as a caller polling with 202s sees it. */
 export interface JobProgress {
   state: 'running' | 'failed' | 'done';
@@ -20,27 +18,6 @@ export const freshProgress = (total: number, now: number = Date.now()): JobProgr
   startedAt: now,
   heartbeatAt: now,
 });
-
-/** What a background build needs to find the object again (the policy is re-read from config by bucket). */
-export interface BuildRequest {
-  bucket: string;
-  key: string;
-  id: CacheIdentity;
-}
-
-/**
- * Background builds somewhere else than this request (in AWS: an
- * asynchronous invocation of the generate function, tracked by a marker
- * object in the cache bucket).
- */
-export interface BackgroundJobs {
-  /** The last known status; undefined when no build was ever started. Other failures throw. */
-  status(id: CacheIdentity): Promise<JobProgress | undefined>;
-  /** Starts a build and returns the status it recorded. */
-  start(req: BuildRequest): Promise<JobProgress>;
-  /** Called by the build itself as it goes. */
-  report(id: CacheIdentity, progress: JobProgress): Promise<void>;
-}
 
 /** A running build whose heartbeat is older than this is treated as dead and restarted. */
 export const STALE_HEARTBEAT_MS = 2 * 60 * 1000;

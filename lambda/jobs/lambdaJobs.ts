@@ -1,72 +1,148 @@
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { cacheObjectKey, type CacheIdentity } from '../torrents/cache/torrentCache';
-import { invokeLambda } from '../aws/invokeLambda';
-import { logger } from '../observability/logger';
+import { invokeJson } from '../aws/lambdaClient';
+import { HttpError } from '../http/HttpError';
+import type { AppLogger } from '../observability/logger';
 import { classifyS3Error } from '../s3/classifyS3Error';
-import { freshProgress, type BackgroundJobs, type BuildRequest, type JobProgress } from './jobProgress';
+import type { ObjectHead } from '../s3/headObject';
+import { cacheObjectKey, type CacheIdentity } from '../torrents/cache/torrentCache';
+import type { TorrentBuilds } from '../torrents/torrentBuilds';
+import type { BackgroundJobs, BuildRequest, JobOutcome } from './backgroundJobs';
+import { freshProgress, needsStart, type JobProgress } from './jobProgress';
+
+/**
+ * `{ action: 'generate' }`: build and cache one object version's torrent. It
+ * carries the measured head, so the generate function builds exactly the
+ * identity it was started for without asking the store again.
+ */
+export interface GenerateEvent {
+  action: 'generate';
+  bucket: string;
+  key: string;
+  versionId?: string;
+  etag: string;
+  size: number;
+  /** LastModified, ms since the epoch. */
+  lastModified?: number;
+}
 
 export interface LambdaJobsOptions {
   s3: S3Client;
   cacheBucket: string;
   cachePrefix: string;
   expectedOwner?: string;
-  region: string;
+  lambda: LambdaClient;
   /** The generate function, invoked asynchronously (InvocationType Event). */
   functionName: string;
-  lambdaEndpoint?: string;
+  builds: TorrentBuilds;
 }
 
-/** Marker objects live beside the cache entries (`<prefix>pending/...`), inside the granted prefix. */
-const markerKey = (prefix: string, id: CacheIdentity) => cacheObjectKey(`${prefix}pending/`, id).replace(/\.torrent$/, '.json');
+/** How often a background build writes its progress marker. */
+export const HEARTBEAT_MS = 10_000;
+
+/** Writes a build's progress marker as it goes: heartbeats at most every HEARTBEAT_MS, then its end. */
+export interface ProgressMarkers {
+  onProgress(bytesDone: number): void;
+  finished(state: 'done' | 'failed', error?: string): Promise<void>;
+}
+
+export const generateEventFor = ({ target, head }: BuildRequest): GenerateEvent => ({
+  action: 'generate',
+  bucket: target.bucket,
+  key: target.key,
+  versionId: head.versionId,
+  etag: head.etag,
+  size: head.size,
+  lastModified: head.lastModified?.getTime(),
+});
+
+/** The head a generate event was started for. */
+export const headOfEvent = (e: GenerateEvent): ObjectHead => ({
+  size: e.size,
+  etag: e.etag,
+  versionId: e.versionId,
+  lastModified: e.lastModified === undefined ? undefined : new Date(e.lastModified),
+});
 
 /**
  * Background builds in AWS: an Event invocation of the generate function,
  * with progress in a small JSON marker in the cache bucket that every
- * request can read (Lambda instances share nothing else).
+ * request can read (Lambda instances share nothing else). Only background
+ * builds write markers.
  */
-export const lambdaJobs = (o: LambdaJobsOptions): BackgroundJobs => {
-  const put = (id: CacheIdentity, p: JobProgress) =>
-    o.s3.send(
-      new PutObjectCommand({
-        Bucket: o.cacheBucket,
-        Key: markerKey(o.cachePrefix, id),
-        Body: JSON.stringify(p),
-        ContentType: 'application/json',
-        ExpectedBucketOwner: o.expectedOwner,
-      }),
+export class LambdaJobs implements BackgroundJobs {
+  constructor(private readonly o: LambdaJobsOptions) {}
+
+  /** Marker objects live beside the cache entries (`<prefix>pending/...`), inside the granted prefix. */
+  private markerKey(id: CacheIdentity): string {
+    return cacheObjectKey(`${this.o.cachePrefix}pending/`, id).replace(/\.torrent$/, '.json');
+  }
+
+  private async put(id: CacheIdentity, p: JobProgress): Promise<void> {
+    await this.o.s3.send(
+      new PutObjectCommand({ Bucket: this.o.cacheBucket, Key: this.markerKey(id), Body: JSON.stringify(p), ContentType: 'application/json', ExpectedBucketOwner: this.o.expectedOwner }),
     );
-  return {
-    async status(id) {
-      let text: string;
-      try {
-        const out = await o.s3.send(new GetObjectCommand({ Bucket: o.cacheBucket, Key: markerKey(o.cachePrefix, id), ExpectedBucketOwner: o.expectedOwner }));
-        text = await out.Body!.transformToString();
-      } catch (err) {
-        // Only "no marker" means "no build": a throttled or failed read must not start a second one.
-        if (classifyS3Error(err).kind === 'notFound') return undefined;
-        throw err;
-      }
-      try {
-        return JSON.parse(text) as JobProgress;
-      } catch {
-        return undefined; // a damaged marker: start again
-      }
-    },
-    async start(req: BuildRequest) {
-      const status = freshProgress(req.id.size);
-      await put(req.id, status);
-      await invokeLambda({
-        region: o.region,
-        functionName: o.functionName,
-        type: 'Event',
-        payload: { action: 'generate', bucket: req.bucket, key: req.key },
-        endpoint: o.lambdaEndpoint,
-      });
-      logger.info('background build started', { bucket: req.bucket, key: req.key, bytes: req.id.size, function: o.functionName });
-      return status;
-    },
-    async report(id, progress) {
-      await put(id, progress);
-    },
-  };
-};
+  }
+
+  /** The last known status; undefined when no build was ever started. Other failures throw. */
+  async status(id: CacheIdentity): Promise<JobProgress | undefined> {
+    let text: string;
+    try {
+      const out = await this.o.s3.send(new GetObjectCommand({ Bucket: this.o.cacheBucket, Key: this.markerKey(id), ExpectedBucketOwner: this.o.expectedOwner }));
+      text = await out.Body!.transformToString();
+    } catch (err) {
+      // Only "no marker" means "no build": a throttled or failed read must not start a second one.
+      if (classifyS3Error(err).kind === 'notFound') return undefined;
+      throw err;
+    }
+    try {
+      return JSON.parse(text) as JobProgress;
+    } catch {
+      return undefined; // a damaged marker: start again
+    }
+  }
+
+  async ensure(req: BuildRequest): Promise<JobOutcome> {
+    let status = await this.status(req.id);
+    if (!status || needsStart(status, Date.now())) {
+      // A build that finished between our cache miss and this marker read says "done": look again
+      // before starting a second one.
+      const finished = await this.o.builds.cached(req.id, req.log);
+      if (finished) return { state: 'ready', info: finished };
+      status = await this.start(req);
+    }
+    if (status.state === 'failed') {
+      throw new HttpError(503, 'TorrentBuildFailed', 'Building this torrent failed; it will be retried later.', { headers: { 'Retry-After': '300' } });
+    }
+    return { state: 'building', progress: status };
+  }
+
+  private async start(req: BuildRequest): Promise<JobProgress> {
+    const status = freshProgress(req.id.size);
+    await this.put(req.id, status);
+    await invokeJson(this.o.lambda, this.o.functionName, 'Event', generateEventFor(req));
+    req.log.info('background build started', { bucket: req.target.bucket, key: req.target.key, bytes: req.id.size, function: this.o.functionName });
+    return status;
+  }
+
+  /** The markers the generate function writes while it builds `id`. */
+  markers(id: CacheIdentity, log: AppLogger, now: () => number = Date.now): ProgressMarkers {
+    const progress = freshProgress(id.size, now());
+    let lastBeat = progress.startedAt;
+    const write = () => this.put(id, { ...progress, heartbeatAt: now() }).catch((err) => log.warn('could not write build progress marker', { code: classifyS3Error(err).code }));
+    return {
+      onProgress: (done) => {
+        progress.bytesDone = done;
+        if (now() - lastBeat < HEARTBEAT_MS) return;
+        lastBeat = now();
+        void write();
+      },
+      finished: async (state, error) => {
+        progress.state = state;
+        if (state === 'done') progress.bytesDone = id.size;
+        if (error) progress.error = error;
+        await write();
+      },
+    };
+  }
+}

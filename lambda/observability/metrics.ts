@@ -1,46 +1,44 @@
 /**
- * CloudWatch metrics as Embedded Metric Format (EMF) log lines: no API
- * calls, no extra latency; CloudWatch extracts them from the function's logs.
+ * CloudWatch metrics as Embedded Metric Format lines through Powertools
+ * Metrics (no API calls, no latency). Each emission is its own Metrics
+ * instance with exactly its dimensions, so concurrent requests in one
+ * process never share a dimension set or flush each other's values.
  * Namespace `S3TorrentProxy`.
  */
-import { emitLine } from './logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 
 export const NAMESPACE = 'S3TorrentProxy';
 
-type Unit = 'Count' | 'Bytes' | 'Milliseconds';
+type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
 
-const emit = (dimensions: Record<string, string>, values: Array<[string, number, Unit]>) => {
-  emitLine(
-    JSON.stringify({
-      _aws: {
-        Timestamp: Date.now(),
-        CloudWatchMetrics: [
-          {
-            Namespace: NAMESPACE,
-            Dimensions: [Object.keys(dimensions)],
-            Metrics: values.map(([Name, , Unit]) => ({ Name, Unit })),
-          },
-        ],
-      },
-      ...dimensions,
-      ...Object.fromEntries(values.map(([name, value]) => [name, value])),
-    }),
-  );
+const emit = (dimensions: Record<string, string>, values: Array<[string, number, Unit]>): void => {
+  const m = new Metrics({ namespace: NAMESPACE });
+  m.clearDefaultDimensions(); // no `service` dimension: alarms and dashboards key on ours
+  m.addDimensions(dimensions);
+  for (const [name, value, unit] of values) m.addMetric(name, unit, value);
+  m.publishStoredMetrics();
 };
 
-export const metrics = {
+/** The metrics the proxy emits; one instance per composed app. */
+export interface ProxyMetrics {
   /** One request answered, by route and status class (2xx, 4xx, 5xx). */
-  request: (route: string, status: number | undefined, ms: number) =>
-    emit({ Route: route, StatusClass: status ? `${Math.floor(status / 100)}xx` : 'none' }, [
-      ['Requests', 1, 'Count'],
-      ['Latency', ms, 'Milliseconds'],
-    ]),
+  request(route: string, status: number | undefined, ms: number): void;
   /** A generated-torrent cache lookup. */
-  cache: (hit: boolean) => emit({ Cache: hit ? 'hit' : 'miss' }, [['CacheLookups', 1, 'Count']]),
+  cache(hit: boolean): void;
   /** A finished build: bytes hashed and how long it took. */
-  generated: (bytes: number, ms: number) =>
-    emit({ Event: 'generated' }, [
-      ['BytesHashed', bytes, 'Bytes'],
-      ['GenerationTime', ms, 'Milliseconds'],
+  generated(bytes: number, ms: number): void;
+}
+
+export const createMetrics = (): ProxyMetrics => ({
+  request: (route, status, ms) =>
+    emit({ Route: route, StatusClass: status ? `${Math.floor(status / 100)}xx` : 'none' }, [
+      ['Requests', 1, MetricUnit.Count],
+      ['Latency', ms, MetricUnit.Milliseconds],
     ]),
-};
+  cache: (hit) => emit({ Cache: hit ? 'hit' : 'miss' }, [['CacheLookups', 1, MetricUnit.Count]]),
+  generated: (bytes, ms) =>
+    emit({ Event: 'generated' }, [
+      ['BytesHashed', bytes, MetricUnit.Bytes],
+      ['GenerationTime', ms, MetricUnit.Milliseconds],
+    ]),
+});

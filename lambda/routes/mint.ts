@@ -1,11 +1,21 @@
-import type { KeyRing } from '../links/keyRing';
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { allowMethods } from '../http/allowMethods';
+import { HttpError } from '../http/HttpError';
+import { httpErrorHandler } from '../http/httpErrorHandler';
+import { jsonResponse } from '../http/jsonResponse';
+import { parseJsonBody } from '../http/parseJsonBody';
+import { publicBaseUrl } from '../http/publicBaseUrl';
 import { parseTtl } from '../links/parseTtl';
 import { mintShareLink } from '../links/shareLinks';
-import { HttpError } from '../http/HttpError';
-import { objectKeyProblem } from '../http/parseObjectPath';
 import { magnetUri } from '../metainfo/magnetUri';
-import { getTorrent, isPending, type TorrentDeps } from '../torrents/torrentService';
+import type { AppLogger } from '../observability/logger';
+import { requestLogger, type LoggedContext } from '../observability/requestLogger';
+import { objectKeyProblem } from '../policy/objectKeyProblem';
+import { servedObject, underServedPrefix } from '../policy/servedObject';
+import type { Services } from '../services';
 
+/** The JSON body of `POST /links`, as sent (validated by `parseMintInput`). */
 export interface MintInput {
   bucket?: unknown;
   key?: unknown;
@@ -17,6 +27,7 @@ export interface MintInput {
   magnet?: unknown;
 }
 
+/** The answer of `POST /links`. */
 export interface MintOutput {
   url: string;
   seedUrl: string;
@@ -35,14 +46,8 @@ const bad = (message: string) => new HttpError(400, 'InvalidMintRequest', messag
  * Mints a share link for a served object (or prefix). Refuses buckets and
  * keys the policy does not serve, and lifetimes beyond the configured maximum.
  */
-export const mintLink = async (
-  deps: TorrentDeps,
-  ring: KeyRing,
-  input: MintInput,
-  baseUrl: string,
-  nowSeconds: number = Math.floor(Date.now() / 1000),
-): Promise<MintOutput> => {
-  const { config } = deps;
+export const mintLink = async (s: Services, input: MintInput, baseUrl: string, log: AppLogger, nowSeconds: number = s.now()): Promise<MintOutput> => {
+  const { config } = s;
   if (typeof input.bucket !== 'string') throw bad('"bucket" is required.');
   if (typeof input.key !== 'string') throw bad('"key" is required.');
   const keyProblem = objectKeyProblem(input.key);
@@ -50,33 +55,35 @@ export const mintLink = async (
   if (input.prefix !== undefined && (typeof input.prefix !== 'string' || input.prefix.length === 0 || !input.key.startsWith(input.prefix))) {
     throw bad('"prefix" must be a non-empty prefix of "key".');
   }
-  const policy = config.buckets.get(input.bucket);
-  if (!policy) throw new HttpError(403, 'BucketNotServed', 'This proxy does not serve that bucket.');
   const prefix = input.prefix as string | undefined;
-  if (!input.key.startsWith(policy.prefix) || (prefix !== undefined && !prefix.startsWith(policy.prefix))) {
-    throw new HttpError(403, 'KeyNotServed', 'This proxy does not serve that key.');
-  }
+  const target = servedObject(config.buckets, input.bucket, input.key);
+  if (prefix !== undefined && !underServedPrefix(target.policy, prefix)) throw new HttpError(403, 'KeyNotServed', 'This proxy does not serve that key.');
   const ttl = input.ttl === undefined ? config.links.defaultTtlSeconds : parseTtl(input.ttl as string | number);
   if (ttl === undefined) throw bad('"ttl" must be seconds or a duration like 30m, 12h, 7d.');
   if (ttl > config.links.maxTtlSeconds) throw bad(`"ttl" may be at most ${config.links.maxTtlSeconds} seconds.`);
   const exp = nowSeconds + ttl;
-  const link = mintShareLink(ring, { baseUrl, bucket: input.bucket, key: input.key, prefix, exp });
+  const link = mintShareLink(await s.keyRing(), { baseUrl, bucket: input.bucket, key: input.key, prefix, exp });
   const out: MintOutput = { url: link.url, seedUrl: link.seedUrl, exp, expiresAt: new Date(exp * 1000).toISOString(), kid: link.kid };
-  if (input.magnet === true) {
-    const torrent = await getTorrent(deps, { policy, key: input.key, webSeeds: [link.seedUrl] });
-    if (isPending(torrent)) {
-      out.torrentStatus = 'building';
-      return out;
-    }
-    out.infoHash = torrent.infoHash;
-    out.magnet = magnetUri({
-      infoHash: torrent.infoHash,
-      name: torrent.name,
-      length: torrent.length,
+  if (input.magnet !== true) return out;
+  const torrent = await s.torrents.get({ target, webSeeds: [link.seedUrl], log });
+  if (torrent.state === 'building') return { ...out, torrentStatus: 'building' };
+  const t = torrent.torrent;
+  return {
+    ...out,
+    infoHash: t.infoHash,
+    magnet: magnetUri({
+      infoHash: t.infoHash,
+      name: t.name,
+      length: t.length,
       torrentUrl: link.url,
-      webSeeds: torrent.origin === 'store' ? [] : [link.seedUrl],
+      webSeeds: t.origin === 'store' ? [] : [link.seedUrl],
       trackers: config.trackers,
-    });
-  }
-  return out;
+    }),
+  };
 };
+
+/** `POST /links` (IAM): mint a share link. */
+export const mintRoute = (s: Services) =>
+  middy<APIGatewayProxyEvent, unknown, Error, LoggedContext>()
+    .use([requestLogger({ route: 'links', logger: s.logger, metrics: s.metrics }), httpErrorHandler({ logger: s.logger }), allowMethods(['POST'])])
+    .handler(async (event, context) => jsonResponse(201, await mintLink(s, parseJsonBody<MintInput>(event), publicBaseUrl(event, s.config), context.log)));

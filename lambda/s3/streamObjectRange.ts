@@ -1,11 +1,13 @@
+import type { AppLogger } from '../observability/logger';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { logger } from '../observability/logger';
 import { classifyS3Error } from './classifyS3Error';
 import type { ObjectRef } from './objectParams';
 import { RangeMismatchError, readObjectRange, type RangeRead } from './readObjectRange';
 
 export interface StreamRangeOptions {
+  /** Where a resumed read is reported (the request's logger). */
+  log?: Pick<AppLogger, 'warn'>;
   /** Attempts per range, counting the first (resumes count as attempts). */
   attempts?: number;
   /** First backoff in ms; doubles each retry, with full jitter. */
@@ -65,7 +67,7 @@ export async function* streamObjectRange(
     } catch (err) {
       if (opts.signal?.aborted || attempt >= attempts || !isRetryableReadError(err)) throw err;
       const wait = Math.random() * backoffMs * 2 ** (attempt - 1);
-      logger.warn('ranged read failed; resuming', {
+      opts.log?.warn('ranged read failed; resuming', {
         bucket: ref.bucket,
         key: ref.key,
         offset: range.start + delivered,

@@ -6,10 +6,10 @@ import { HttpError } from '../http/HttpError';
 import { CORS_HEADERS, SECURITY_HEADERS, type LambdaResponse } from '../http/jsonResponse';
 import { s3ErrorToHttp } from '../http/s3ErrorToHttp';
 import { classifyS3Error } from '../s3/classifyS3Error';
-import { objectParams, type ObjectRef } from '../s3/objectParams';
+import { objectParams } from '../s3/objectParams';
 import { presignGetObject } from '../s3/presignGetObject';
 
-export interface SeedDeps {
+export interface WebSeedDeps {
   s3: S3Client;
   /** Presigning may use a client with the public endpoint (the local runtime's S3 port). */
   presignS3?: S3Client;
@@ -25,8 +25,8 @@ const SINGLE_RANGE = /^bytes=(\d*)-(\d*)$/;
  * and answering 206 (for clients that refuse redirects to signed URLs on
  * private addresses, e.g. libtorrent's SSRF mitigation).
  */
-export const serveSeed = async (deps: SeedDeps, target: AuthorizedObject, rangeHeader?: string): Promise<LambdaResponse> => {
-  const ref: ObjectRef = { bucket: target.bucket, key: target.key, expectedOwner: target.policy.expectedOwner, requesterPays: target.policy.requesterPays };
+export const serveWebSeed = async (deps: WebSeedDeps, target: AuthorizedObject, rangeHeader?: string): Promise<LambdaResponse> => {
+  const { ref } = target;
   if (deps.config.seedMode === 'redirect') {
     const ttl = Math.max(60, Math.min(deps.config.presignTtlSeconds, target.link.exp - Math.floor(Date.now() / 1000)));
     const location = await presignGetObject(deps.presignS3 ?? deps.s3, ref, ttl);

@@ -1,10 +1,10 @@
-import { logger } from '../observability/logger';
+import type { AppLogger } from '../observability/logger';
 
 /**
  * Logs generation progress (bytes, MB/s, ETA) at most every `intervalMs`,
  * and returns the callback to feed with bytes done.
  */
-export const progressReporter = (fields: Record<string, unknown>, total: number, intervalMs = 2000, now: () => number = Date.now) => {
+export const progressReporter = (log: AppLogger, fields: Record<string, unknown>, total: number, intervalMs = 2000, now: () => number = Date.now) => {
   const started = now();
   let lastLog = started;
   return (done: number) => {
@@ -13,7 +13,7 @@ export const progressReporter = (fields: Record<string, unknown>, total: number,
     lastLog = t;
     const seconds = Math.max((t - started) / 1000, 1e-3);
     const rate = done / seconds;
-    logger.info('generating torrent', {
+    log.info('generating torrent', {
       ...fields,
       bytesDone: done,
       bytesTotal: total,

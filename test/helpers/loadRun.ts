@@ -7,7 +7,6 @@
  */
 import autocannon from 'autocannon';
 import { createHash, randomBytes } from 'node:crypto';
-import { logger, type LogLevel } from '../../lambda/observability/logger';
 import { decodeTorrent, expectedPieces } from './torrentTools';
 import { bucketsEnv, startTestRuntime, type TestRuntime } from './testRuntime';
 
@@ -192,8 +191,9 @@ export const startLoadFixture = async (objectBytes = 1024 * 1024): Promise<LoadF
  */
 export const loadBench = async (opts: { durationSeconds?: number; connections?: number } = {}): Promise<LoadFigures[]> => {
   const fixture = await startLoadFixture();
-  const previous: LogLevel = (process.env.LOG_LEVEL as LogLevel) ?? 'info';
-  logger.setLevel('warn');
+  const { logger } = fixture.rt.app.services;
+  const previous = logger.getLevelName();
+  logger.setLogLevel('WARN');
   try {
     const { kinds } = fixture;
     const base = fixture.rt.baseUrl;
@@ -204,7 +204,7 @@ export const loadBench = async (opts: { durationSeconds?: number; connections?: 
       await runLoad(base, [kinds.torrent, kinds.seed, kinds.invalidSig, kinds.invalidSeed, kinds.expired, kinds.missingKey], { title: 'mixed valid/invalid', ...o }),
     ];
   } finally {
-    logger.setLevel(previous);
+    logger.setLogLevel(previous);
     await fixture.stop();
   }
 };

@@ -33,7 +33,7 @@ export const startTestRuntime = async (opts: LocalOptions = {}): Promise<TestRun
   });
   const admin = s3ClientFor(runtime.s3Endpoint);
   // Count every command the proxy's own client sends (the real SDK middleware stack).
-  runtime.handlers.torrentDeps.s3.middlewareStack.add(
+  runtime.app.services.s3.middlewareStack.add(
     (next, context) => async (args) => {
       s3Calls.count++;
       s3Calls.commands.push(`${String(context.commandName)} ${(args.input as { Bucket?: string }).Bucket ?? ''}`.trim());

@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { logger } from '../../lambda/observability/logger';
+import { captureLogs, type CapturedLogs } from '../helpers/captureLogs';
 import { EMBEDDED_CREDENTIALS, ensureBucket, s3ClientFor, startEmbeddedS3, type EmbeddedS3 } from '../../infra/local/embeddedS3';
 import { LOCAL_CACHE_BUCKET } from '../../infra/local/startLocal';
 import { bucketsEnv, startTestRuntime, type TestRuntime } from '../helpers/testRuntime';
@@ -36,9 +36,9 @@ let fp: FaultProxy;
 let rt: TestRuntime;
 const objects = new Map<string, Buffer>();
 /** Log lines written while faults were injected, and every S3 request signature the proxy saw. */
-const logLines: string[] = [];
+let logLines: string[] = [];
 const signatures = new Set<string>();
-let restoreSink: ReturnType<typeof logger.setSink> | undefined;
+let captured: CapturedLogs | undefined;
 
 /** A fresh object per test, so no test sees another's cache entry. */
 const object = async (key: string, size = SIZE): Promise<Buffer> => {
@@ -93,8 +93,8 @@ beforeAll(async () => {
       SYNC_GENERATE_MAX_BYTES: String(SYNC_MAX),
     },
   });
-  logger.setLevel('debug');
-  restoreSink = logger.setSink((line) => logLines.push(line));
+  captured = captureLogs(rt.app.services.logger, 'DEBUG');
+  logLines = captured.lines;
 });
 
 beforeEach(() => {
@@ -110,8 +110,7 @@ afterEach(() => {
 });
 
 afterAll(async () => {
-  if (restoreSink) logger.setSink(restoreSink);
-  logger.setLevel('silent');
+  captured?.restore();
   await rt?.stop();
   await fp?.close();
   await s3?.close();

@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import crypto, { randomBytes } from 'node:crypto';
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
-import { logger } from '../../lambda/observability/logger';
+import { captureLogs, type CapturedLogs } from '../helpers/captureLogs';
 import { bucketsEnv, startTestRuntime, type TestRuntime } from '../helpers/testRuntime';
 import { decodeTorrent, expectedPieces } from '../helpers/torrentTools';
 
@@ -23,8 +23,8 @@ const TIME_LIMIT_MS = 12_000;
 
 let rt: TestRuntime;
 const agent = new Agent({ keepAlive: true, maxSockets: 4 });
-const logLines: string[] = [];
-let restoreSink: ReturnType<typeof logger.setSink> | undefined;
+let logLines: string[] = [];
+let captured: CapturedLogs | undefined;
 const unhandled: unknown[] = [];
 const onUnhandled = (err: unknown) => unhandled.push(err);
 
@@ -295,7 +295,7 @@ beforeAll(async () => {
   process.on('uncaughtException', onUnhandled);
   rt = await startTestRuntime({ env: { SERVED_BUCKETS: bucketsEnv([{ name: 'media' }, { name: 'shop', prefix: 'public/' }]) } });
   // The one S3 client of the torrent, seed and mint handlers: record where each request really goes.
-  rt.handlers.torrentDeps.s3.middlewareStack.add(
+  rt.app.services.s3.middlewareStack.add(
     (next) => async (args) => {
       const r = args.request as { protocol: string; hostname: string; port?: number; path: string };
       upstream.push(`${r.protocol}//${r.hostname}:${r.port} ${r.path}`);
@@ -311,13 +311,12 @@ beforeAll(async () => {
     if (!(info.pieces as Buffer).equals(expectedPieces(o.bytes, 16_384))) throw new Error(`torrent of ${o.key} does not verify`);
     o.infoHash = res.headers.get('x-torrent-info-hash')!;
   }
-  logger.setLevel('info');
-  restoreSink = logger.setSink((line) => logLines.push(line));
+  captured = captureLogs(rt.app.services.logger, 'INFO');
+  logLines = captured.lines;
 });
 
 afterAll(async () => {
-  if (restoreSink) logger.setSink(restoreSink);
-  logger.setLevel('silent');
+  captured?.restore();
   process.off('unhandledRejection', onUnhandled);
   process.off('uncaughtException', onUnhandled);
   agent.destroy();
@@ -539,22 +538,22 @@ describe('security properties over HTTP', () => {
   /**
    * A genuine seed URL that reaches the proxy with an extra segment
    * (`/seed//<token>/…`, `/seed/./<token>/…`, `/seed/%2E/<token>/…`) is refused
-   * with 400; lambda/log.ts `redact` removes anything shaped like a seed token
+   * with 400; lambda/observability/redact.ts removes anything shaped like a seed token
    * and `sig=`/`sig%3D` wherever they appear, so the token never reaches a log.
    */
   test('a genuine seed token in a mangled seed URL (//, /./, /%2E/) is refused and never reaches the log', async () => {
     const seed = new URL(rt.link('media', 'a.bin').seedUrl);
     const sig = seed.pathname.split('/')[2].split('.')[2];
-    const lines: string[] = [];
-    const previous = logger.setSink((l) => lines.push(l));
+    const mark = logLines.length;
     const statuses = [];
     try {
       for (const extra of ['/', './', '%2E/']) {
         statuses.push((await send({ method: 'GET', path: seed.pathname.replace('/seed/', `/seed/${extra}`), headers: {} })).status);
       }
     } finally {
-      logger.setSink(previous);
+      // captured for the whole file (beforeAll): these are the lines of this test
     }
+    const lines = logLines.slice(mark);
     expect({ statuses, leaked: lines.filter((l) => l.includes(sig)).length, logged: lines.length > 0 }).toEqual({ statuses: [400, 400, 400], leaked: 0, logged: true });
   });
 
@@ -614,7 +613,7 @@ describe('after the fuzzing', () => {
     const res = await fetch(rt.link(o.bucket, o.key).url);
     const { info } = decodeTorrent(Buffer.from(await res.arrayBuffer()));
     expect((info.pieces as Buffer).equals(expectedPieces(o.bytes, 16_384))).toBe(true);
-    const errors = logLines.filter((l) => JSON.parse(l).level === 'error');
+    const errors = logLines.filter((l) => JSON.parse(l).level === 'ERROR');
     expect({ unhandled, errors: errors.slice(0, 3) }).toEqual({ unhandled: [], errors: [] });
     expect(logLines.length).toBeGreaterThan(1000);
     // The generated requests reached every kind of refusal, not just the router's 404.

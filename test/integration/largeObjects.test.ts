@@ -96,7 +96,7 @@ describe('AWS mode (stub Lambda API): background builds and fan-out run in the g
   let rt: TestRuntime;
   let lambda: StubLambda;
   beforeAll(async () => {
-    lambda = await startStubLambda(() => (payload) => rt.handlers.generateHandler(payload, { awsRequestId: 'stub' } as Context));
+    lambda = await startStubLambda(() => (payload) => rt.app.handlers.generateHandler(payload, { awsRequestId: 'stub' } as Context));
     rt = await startTestRuntime({
       env: {
         SERVED_BUCKETS: bucketsEnv([{ name: 'media' }]),
@@ -130,7 +130,7 @@ describe('AWS mode (stub Lambda API): background builds and fan-out run in the g
 
     const events = lambda.calls.filter((c) => c.type === 'Event');
     const segments = lambda.calls.filter((c) => c.type === 'RequestResponse');
-    expect(events).toEqual([{ functionName: 'proxy-generate', type: 'Event', payload: { action: 'generate', bucket: 'media', key: 'big.bin' }, signed: true }]);
+    expect(events).toEqual([{ functionName: 'proxy-generate', type: 'Event', payload: { action: 'generate', bucket: 'media', key: 'big.bin', etag: expect.any(String), size: big.length, lastModified: expect.any(Number) }, signed: true }]);
     // 9.01 MiB in 2 MiB segments: five segment invocations, piece-aligned, covering the object exactly.
     expect(segments.map((c) => (c.payload as { segment: { start: number; end: number } }).segment)).toEqual(
       [0, 1, 2, 3, 4].map((i) => ({ start: i * 2 * MiB, end: Math.min(big.length, (i + 1) * 2 * MiB) })),
@@ -139,7 +139,7 @@ describe('AWS mode (stub Lambda API): background builds and fan-out run in the g
   });
 
   test('stub Lambda: the generate function refuses a bucket the policy does not serve', async () => {
-    await expect(rt.handlers.generateHandler({ action: 'generate', bucket: 'other', key: 'x.bin' }, { awsRequestId: 'stub' } as Context)).rejects.toThrow(
+    await expect(rt.app.handlers.generateHandler({ action: 'generate', bucket: 'other', key: 'x.bin' }, { awsRequestId: 'stub' } as Context)).rejects.toThrow(
       'bucket or key not served',
     );
   });

@@ -11,7 +11,10 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { Sha256 } from '../../lambda/aws/Sha256';
+import { Hash } from '@smithy/hash-node';
+
+/** SHA-256 / HMAC-SHA256 in the shape @smithy/signature-v4 expects. */
+const Sha256 = Hash.bind(null, 'sha256');
 import { bucketsEnv, startTestRuntime, type TestRuntime } from '../helpers/testRuntime';
 
 const run = promisify(execFile);

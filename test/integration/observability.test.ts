@@ -3,23 +3,22 @@
  * while real requests go through the local runtime.
  */
 import { randomBytes } from 'node:crypto';
-import { logger } from '../../lambda/observability/logger';
+import { captureLogs, type CapturedLogs } from '../helpers/captureLogs';
 import { bucketsEnv, startTestRuntime, type TestRuntime } from '../helpers/testRuntime';
 
 let rt: TestRuntime;
-const lines: string[] = [];
-let previous: ((l: string) => void) | undefined;
+let lines: string[] = [];
+let captured: CapturedLogs | undefined;
 
 beforeAll(async () => {
   rt = await startTestRuntime({ env: { SERVED_BUCKETS: bucketsEnv([{ name: 'media' }]) } });
   await rt.put('media', 'obs.bin', randomBytes(100_000));
-  logger.setLevel('info');
-  previous = logger.setSink((l) => lines.push(l));
+  captured = captureLogs(rt.app.services.logger, 'INFO');
+  lines = captured.lines;
 });
 
 afterAll(async () => {
-  if (previous) logger.setSink(previous);
-  logger.setLevel('silent');
+  captured?.restore();
   await rt?.stop();
 });
 
@@ -53,4 +52,20 @@ test('emits EMF metrics for requests by status class, cache lookups, bytes hashe
     { ns: 'S3TorrentProxy', dims: ['Cache'], names: ['CacheLookups'], values: { CacheLookups: 1 }, dimValues: { Cache: 'hit' } },
     { ns: 'S3TorrentProxy', dims: ['Route', 'StatusClass'], names: ['Requests', 'Latency'], values: { Requests: 1, Latency: expect.any(Number) }, dimValues: { Route: 'torrent', StatusClass: '2xx' } },
   ]);
+});
+
+test('concurrent requests in one process: every log line carries the id of the request that wrote it', async () => {
+  // Arrange: six objects, each built by its own request while the others run.
+  const keys = Array.from({ length: 6 }, (_, i) => `concurrent-${i}.bin`);
+  await Promise.all(keys.map((k, i) => rt.put('media', k, randomBytes(200_000 + i * 1000))));
+  lines.length = 0;
+  // Act
+  await Promise.all(keys.map(async (k) => (await fetch(rt.link('media', k).url)).arrayBuffer()));
+  // Assert: the build's own line ("torrent generated", naming the key) has the id of the access line for that key.
+  const logs = parsed();
+  const idOfAccess = (k: string) => logs.find((l) => l.message === 'request' && String(l.path).endsWith(`/${k}`))?.requestId;
+  const idOfBuild = (k: string) => logs.find((l) => l.message === 'torrent generated' && l.key === k)?.requestId;
+  const ids = keys.map(idOfAccess);
+  expect(new Set(ids).size).toBe(keys.length);
+  expect(keys.map(idOfBuild)).toEqual(ids);
 });

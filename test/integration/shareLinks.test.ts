@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parseKeyRing } from '../../lambda/links/keyRing';
 import { mintShareLink } from '../../lambda/links/shareLinks';
-import { logger } from '../../lambda/observability/logger';
+import { captureLogs } from '../helpers/captureLogs';
 import { infoHash } from '../../lambda/metainfo/infoHash';
 import { libtorrentDownload } from '../helpers/btClients';
 import { bucketsEnv, startTestRuntime, type TestRuntime } from '../helpers/testRuntime';
@@ -173,9 +173,7 @@ test('`npm run link` prints a link for the local runtime that works when pasted 
 }, 60_000);
 
 test('no log line carries a link signature, a seed token or a key secret', async () => {
-  const lines: string[] = [];
-  logger.setLevel('debug');
-  const previous = logger.setSink((l) => lines.push(l));
+  const { lines, restore } = captureLogs(rt.app.services.logger, 'DEBUG');
   try {
     const { json } = await mint({ bucket: 'media', key: 'season1/ep1.bin', magnet: true });
     await (await fetch(json.url)).arrayBuffer();
@@ -188,8 +186,7 @@ test('no log line carries a link signature, a seed token or a key secret', async
     expect({ sig: all.includes(sig), seedSig: all.includes(seedSig), k1: all.includes(K1), k2: all.includes(K2) }).toEqual({ sig: false, seedSig: false, k1: false, k2: false });
     expect(all).toContain('/seed/[redacted]');
   } finally {
-    logger.setSink(previous);
-    logger.setLevel('silent');
+    restore();
   }
 });
 

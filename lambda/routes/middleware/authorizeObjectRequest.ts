@@ -1,6 +1,8 @@
 import type { MiddlewareObj } from '@middy/core';
-import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import type { BucketPolicy, Config } from '../../config';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { LoggedContext } from '../../observability/requestLogger';
+import { servedObject, type ServedObject } from '../../policy/servedObject';
+import type { Config } from '../../config';
 import { HttpError } from '../../http/HttpError';
 import { parseObjectPath } from '../../http/parseObjectPath';
 import type { KeyRingProvider } from '../../links/loadKeyRing';
@@ -9,14 +11,11 @@ import type { LinkRoute } from '../../links/signLink';
 import { verifyLink, type PresentedLink, type VerifiedLink } from '../../links/verifyLink';
 
 /** A request that passed every check: typed once here, never re-parsed downstream. */
-export interface AuthorizedObject {
-  bucket: string;
-  key: string;
-  policy: BucketPolicy;
+export interface AuthorizedObject extends ServedObject {
   link: VerifiedLink;
 }
 
-export type AuthorizedContext = Context & { target: AuthorizedObject };
+export type AuthorizedContext = LoggedContext & { target: AuthorizedObject };
 
 export interface AuthorizeOptions {
   route: LinkRoute;
@@ -52,10 +51,7 @@ export const authorizeObjectRequest = (opts: AuthorizeOptions): MiddlewareObj<AP
       const { bucket, key, leading } = parseObjectPath(event.path ?? '', opts.route, opts.route === 'seed' ? 1 : 0);
       const ring = await opts.keyRing();
       const link = verifyLink(presentedLink(opts.route, event, leading), { route: opts.route, bucket, key }, ring, now());
-      const policy = opts.config.buckets.get(bucket);
-      if (!policy) throw new HttpError(403, 'BucketNotServed', 'This proxy does not serve that bucket.');
-      if (!key.startsWith(policy.prefix)) throw new HttpError(403, 'KeyNotServed', 'This proxy does not serve that key.');
-      request.context.target = { bucket, key, policy, link };
+      request.context.target = { ...servedObject(opts.config.buckets, bucket, key), link };
     },
   };
 };

@@ -1,7 +1,7 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { classifyS3Error } from '../../s3/classifyS3Error';
-import { logger } from '../../observability/logger';
+import type { AppLogger } from '../../observability/logger';
 
 /** Everything that determines a generated torrent's bytes. Change any and the cache key changes. */
 export interface CacheIdentity {
@@ -27,7 +27,8 @@ export const cacheObjectKey = (prefix: string, id: CacheIdentity): string => {
 };
 
 export interface TorrentCache {
-  get(id: CacheIdentity): Promise<Buffer | undefined>;
+  /** A miss is undefined; a failed read is logged on `log` and is a miss too. */
+  get(id: CacheIdentity, log?: AppLogger): Promise<Buffer | undefined>;
   put(id: CacheIdentity, torrent: Buffer): Promise<void>;
 }
 
@@ -40,7 +41,7 @@ export const noCache: TorrentCache = { get: async () => undefined, put: async ()
  * validates every hit before use.
  */
 export const s3TorrentCache = (client: S3Client, bucket: string, prefix: string, expectedOwner?: string): TorrentCache => ({
-  async get(id) {
+  async get(id, log) {
     try {
       const out = await client.send(
         new GetObjectCommand({ Bucket: bucket, Key: cacheObjectKey(prefix, id), ExpectedBucketOwner: expectedOwner }),
@@ -48,7 +49,7 @@ export const s3TorrentCache = (client: S3Client, bucket: string, prefix: string,
       return Buffer.from(await out.Body!.transformToByteArray());
     } catch (err) {
       const info = classifyS3Error(err);
-      if (info.kind !== 'notFound') logger.warn('torrent cache read failed; treating as a miss', { code: info.code });
+      if (info.kind !== 'notFound') log?.warn('torrent cache read failed; treating as a miss', { code: info.code });
       return undefined;
     }
   },

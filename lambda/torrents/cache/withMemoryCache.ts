@@ -1,3 +1,4 @@
+import type { AppLogger } from '../../observability/logger';
 import { cacheObjectKey, type CacheIdentity, type TorrentCache } from './torrentCache';
 
 /**
@@ -29,7 +30,7 @@ export const withMemoryCache = (inner: TorrentCache, maxBytes: number): TorrentC
     }
   };
   return {
-    async get(id: CacheIdentity) {
+    async get(id: CacheIdentity, log?: AppLogger) {
       const key = cacheObjectKey('', id);
       const hit = entries.get(key);
       if (hit) {
@@ -38,7 +39,7 @@ export const withMemoryCache = (inner: TorrentCache, maxBytes: number): TorrentC
         entries.set(key, hit);
         return hit;
       }
-      const value = await inner.get(id);
+      const value = await inner.get(id, log);
       if (value) remember(key, value);
       return value;
     },

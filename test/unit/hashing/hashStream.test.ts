@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { hashPieces, type HashProgress } from '../../../lambda/hashing/hashStream';
+import { hashStream, type HashProgress } from '../../../lambda/hashing/hashStream';
 
 const sha1 = (b: Uint8Array) => createHash('sha1').update(b).digest();
 
@@ -42,7 +42,7 @@ const chunked = (data: Buffer, shift: number, cuts: number[]): Uint8Array[] => {
   return out;
 };
 
-describe('hashPieces', () => {
+describe('hashStream', () => {
   const hashesLikeSlices = (maxLength: number, pieceLengths: number[]) =>
     fc.asyncProperty(
       fc.integer(),
@@ -56,7 +56,7 @@ describe('hashPieces', () => {
         const parts = chunked(data, shift, cuts);
 
         // Act
-        const result = await hashPieces(chunks(parts), pieceLength);
+        const result = await hashStream(chunks(parts), pieceLength);
 
         // Assert
         expect(hex(result)).toEqual({ pieces: expectedPieces(data, pieceLength).toString('hex'), length });
@@ -77,7 +77,7 @@ describe('hashPieces', () => {
     const parts = chunked(data, 3, [3 * 16_384]);
 
     // Act
-    const result = await hashPieces(chunks(parts), 16_384);
+    const result = await hashStream(chunks(parts), 16_384);
 
     // Assert
     expect(parts[0].byteOffset % 64).toBe(3);
@@ -85,11 +85,11 @@ describe('hashPieces', () => {
   });
 
   test('gives no pieces for an empty stream', async () => {
-    expect(await hashPieces(chunks([]), 16_384)).toEqual({ pieces: Buffer.alloc(0), length: 0 });
+    expect(await hashStream(chunks([]), 16_384)).toEqual({ pieces: Buffer.alloc(0), length: 0 });
   });
 
   test('gives no pieces for a stream of empty chunks', async () => {
-    expect(await hashPieces(chunks([new Uint8Array(0), new Uint8Array(0)]), 16_384)).toEqual({ pieces: Buffer.alloc(0), length: 0 });
+    expect(await hashStream(chunks([new Uint8Array(0), new Uint8Array(0)]), 16_384)).toEqual({ pieces: Buffer.alloc(0), length: 0 });
   });
 
   test('reports the running byte count after each chunk, ending at the total', async () => {
@@ -98,13 +98,13 @@ describe('hashPieces', () => {
     const seen: HashProgress[] = [];
 
     // Act
-    await hashPieces(chunks(chunked(data, 1, [10_000, 10_001, 40_000])), 16_384, (p) => seen.push({ ...p }));
+    await hashStream(chunks(chunked(data, 1, [10_000, 10_001, 40_000])), 16_384, (p) => seen.push({ ...p }));
 
     // Assert
     expect(seen).toEqual([{ bytes: 10_000 }, { bytes: 10_001 }, { bytes: 40_000 }, { bytes: 50_000 }]);
   });
 
   test.each([0, -1, 1.5, Number.NaN])('refuses the piece length %d', async (pieceLength) => {
-    await expect(hashPieces(chunks([]), pieceLength)).rejects.toThrow(new RangeError(`invalid piece length ${pieceLength}`));
+    await expect(hashStream(chunks([]), pieceLength)).rejects.toThrow(new RangeError(`invalid piece length ${pieceLength}`));
   });
 });

@@ -3,28 +3,28 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { HttpError } from '../../../lambda/http/HttpError';
 import { httpErrorHandler } from '../../../lambda/http/httpErrorHandler';
 import { jsonResponse, SECURITY_HEADERS, type LambdaResponse } from '../../../lambda/http/jsonResponse';
-import { logger, type LogLevel } from '../../../lambda/observability/logger';
+import { createLogger } from '../../../lambda/observability/logger';
+import { captureLogs as capture } from '../../helpers/captureLogs';
 import { apiGatewayEvent, lambdaContext } from '../fixtures';
 
 const JSON_HEADERS = { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...SECURITY_HEADERS };
 
+const logger = createLogger();
+
 const throwing = (err: unknown) =>
   middy<APIGatewayProxyEvent, LambdaResponse>()
-    .use(httpErrorHandler())
+    .use(httpErrorHandler({ logger }))
     .handler(async () => {
       throw err;
     });
 
 /** Runs `fn` with the logger at debug level, returning the parsed log lines. */
 const captureLogs = async (fn: () => Promise<unknown>): Promise<Array<Record<string, unknown>>> => {
-  const lines: string[] = [];
-  const previous = logger.setSink((l) => lines.push(l));
-  logger.setLevel('debug');
+  const { lines, restore } = capture(logger, 'DEBUG');
   try {
     await fn();
   } finally {
-    logger.setSink(previous);
-    logger.setLevel((process.env.TEST_LOG_LEVEL as LogLevel) ?? 'silent');
+    restore();
   }
   return lines.map((l) => JSON.parse(l));
 };
@@ -101,7 +101,7 @@ describe('httpErrorHandler', () => {
   test('keeps a response another middleware already set', async () => {
     // Arrange
     const handler = middy<APIGatewayProxyEvent, LambdaResponse>()
-      .use(httpErrorHandler())
+      .use(httpErrorHandler({ logger }))
       .use({ onError: (request) => void (request.response = jsonResponse(418, { code: 'Teapot', message: 'short and stout' })) })
       .handler(async () => {
         throw new Error('boom');
@@ -120,7 +120,7 @@ describe('httpErrorHandler', () => {
 
     // Assert
     expect(logs.map((l) => ({ level: l.level, message: l.message, error: (l.error as { message?: string }).message }))).toEqual([
-      { level: 'error', message: 'unhandled error', error: 'database password is hunter2' },
+      { level: 'ERROR', message: 'unhandled error', error: 'database password is hunter2' },
     ]);
   });
 
@@ -128,7 +128,7 @@ describe('httpErrorHandler', () => {
     const logs = await captureLogs(() => throwing(new HttpError(403, 'InvalidLink', 'nope'))(apiGatewayEvent(), lambdaContext()));
 
     expect(logs.map(({ level, message, status, code }) => ({ level, message, status, code }))).toEqual([
-      { level: 'info', message: 'request refused', status: 403, code: 'InvalidLink' },
+      { level: 'INFO', message: 'request refused', status: 403, code: 'InvalidLink' },
     ]);
   });
 });

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { HttpError } from '../../../lambda/http/HttpError';
-import { bucketNameProblem, encodeKeyPath, objectKeyProblem, parseObjectPath } from '../../../lambda/http/parseObjectPath';
+import { encodeKeyPath, parseObjectPath } from '../../../lambda/http/parseObjectPath';
+import { objectKeyProblem } from '../../../lambda/policy/objectKeyProblem';
+import { bucketNameProblem } from '../../../lambda/s3/bucketNameProblem';
 
 const SIG = 'A'.repeat(43);
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;

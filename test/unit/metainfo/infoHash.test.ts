@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { demoBytes } from '../../../infra/local/embeddedS3';
 import { buildInfo, buildMetainfo } from '../../../lambda/metainfo/buildMetainfo';
-import { hashPieces } from '../../../lambda/hashing/hashStream';
+import { hashStream } from '../../../lambda/hashing/hashStream';
 import { infoHash, infoHashOfInfo } from '../../../lambda/metainfo/infoHash';
 
 /**
@@ -25,7 +25,7 @@ const PYTHON = '/usr/bin/python3';
 
 const goldenInfo = async (pieceLength: number): Promise<Buffer> => {
   const bytes = demoBytes(GOLDEN_SIZE);
-  const { pieces, length } = await hashPieces(Readable.from([bytes]), pieceLength);
+  const { pieces, length } = await hashStream(Readable.from([bytes]), pieceLength);
   return buildInfo({ name: 'golden.bin', length, pieceLength, pieces });
 };
 

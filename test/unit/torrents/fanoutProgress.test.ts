@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { FANOUT_HEARTBEAT_MS, generateInfo, type Segment } from '../../../lambda/hashing/hashObject';
+import { FANOUT_HEARTBEAT_MS, generateInfo, type Segment } from '../../../lambda/torrents/generateInfo';
 
 describe('generateInfo fan-out', () => {
   afterEach(() => jest.useRealTimers());

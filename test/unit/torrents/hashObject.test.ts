@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { planParts, planSegments } from '../../../lambda/hashing/hashObject';
+import { planSegments } from '../../../lambda/torrents/generateInfo';
+import { planParts } from '../../../lambda/torrents/hashObject';
 
 describe('planParts', () => {
   test.each<[string, number, number, number, Array<[number, number]>]>([

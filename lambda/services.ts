@@ -1,0 +1,31 @@
+/**
+ * What compose builds once per process and the routes use: typed, never
+ * mutated after compose returns.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Config } from './config';
+import type { HashPool } from './hashing/hashPool';
+import type { KeyRingProvider } from './links/loadKeyRing';
+import type { AppLogger } from './observability/logger';
+import type { ProxyMetrics } from './observability/metrics';
+import type { TorrentBuilds } from './torrents/torrentBuilds';
+import type { TorrentService } from './torrents/torrentService';
+import type { LambdaJobs } from './jobs/lambdaJobs';
+
+export interface Services {
+  readonly config: Config;
+  readonly s3: S3Client;
+  /** Client used only to presign seed redirects (a different public endpoint). */
+  readonly presignS3?: S3Client;
+  readonly keyRing: KeyRingProvider;
+  readonly logger: AppLogger;
+  readonly metrics: ProxyMetrics;
+  /** SHA-1 worker threads, one per core, shared by every build in this process. */
+  readonly pool: HashPool;
+  readonly torrents: TorrentService;
+  readonly builds: TorrentBuilds;
+  /** Set where background builds run in the generate function (AWS). */
+  readonly lambdaJobs?: LambdaJobs;
+  /** Seconds since the epoch. */
+  readonly now: () => number;
+}

@@ -1,0 +1,16 @@
+import type { JobProgress } from '../jobs/jobProgress';
+
+/** A validated .torrent ready to send. */
+export interface TorrentResult {
+  bytes: Buffer;
+  /** Where the torrent came from: the store's GetObjectTorrent, our cache, or built now. */
+  origin: 'store' | 'cache' | 'generated';
+  infoHash: string;
+  name: string;
+  length: number;
+  /** "requester" when S3 reported that the request was charged to us. */
+  requestCharged?: string;
+}
+
+/** The torrent, or the progress of its background build (the caller answers 202 and is asked to retry). */
+export type TorrentOutcome = { state: 'ready'; torrent: TorrentResult } | { state: 'building'; progress: JobProgress };
