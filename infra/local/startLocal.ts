@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { installLambdaGlobals } from './lambdaRuntime';
+import { startupGate } from './startupGate';
 
 installLambdaGlobals();
 
@@ -44,6 +45,9 @@ export interface LocalRuntime {
 
 export const LOCAL_CACHE_BUCKET = 'torrent-cache';
 
+/** How long requests in flight may finish once shutdown begins; then their connections are closed. */
+const SHUTDOWN_GRACE_MS = 2000;
+
 const definedOnly = (env: Record<string, string | undefined> = {}) =>
   Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
 
@@ -59,6 +63,10 @@ export const startLocal = async (opts: LocalOptions = {}): Promise<LocalRuntime>
     const keysJson = opts.env?.LINK_KEYS || loadOrCreateLocalKeys(dataDir);
     const server = createServer();
     server.requestTimeout = 0; // long downloads through the seed route
+    // The port opens before the handlers exist (PUBLIC_BASE_URL needs it): until they do, and once
+    // shutdown begins, every request gets an immediate 503 instead of waiting on an open socket.
+    const gate = startupGate();
+    server.on('request', gate.listener);
     await new Promise<void>((ok, fail) => {
       server.once('error', fail);
       server.listen(opts.port ?? 3000, '127.0.0.1', () => ok());
@@ -98,7 +106,7 @@ export const startLocal = async (opts: LocalOptions = {}): Promise<LocalRuntime>
       { resource: '/seed/{token}/{bucket}/{key+}', prefix: '/seed/', handler: handlers.seedHandler },
       { resource: '/links', prefix: '/links', handler: handlers.mintHandler },
     ];
-    server.on('request', apiGatewayListener(routes));
+    gate.open(apiGatewayListener(routes));
     return {
       baseUrl,
       s3Endpoint,
@@ -107,8 +115,7 @@ export const startLocal = async (opts: LocalOptions = {}): Promise<LocalRuntime>
       app,
       server,
       close: async () => {
-        server.closeAllConnections();
-        await new Promise<void>((ok) => server.close(() => ok()));
+        await gate.drain(server, SHUTDOWN_GRACE_MS);
         await app.close();
         await embedded?.close();
       },
