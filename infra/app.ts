@@ -1,11 +1,11 @@
 /**
  * CDK app (cdk.json runs it with tsx). Settings come from infra/config.json and
- * `-c key=value` (see infra/config.ts); cdk-nag's AwsSolutions and Serverless
+ * `-c key=value` (see infra/settings/); cdk-nag's AwsSolutions and Serverless
  * packs run on every synth and fail it on any unacknowledged finding.
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { readSettings } from './config';
+import { readSettings } from './settings';
 import { TorrentProxyStack } from './stack/TorrentProxyStack';
 
 const app = new App();

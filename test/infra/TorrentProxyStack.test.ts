@@ -2,6 +2,7 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { DEFAULTS, ENV as VAR, SEED_MODES } from '../../lambda/config';
 import { TorrentProxyStack, type TorrentProxyStackProps } from '../../infra/stack/TorrentProxyStack';
 
 const ACCOUNT = '123456789012';
@@ -227,20 +228,58 @@ describe('TorrentProxyStack', () => {
       expect(fn.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
     });
 
-    it('gives every function the served buckets, link key secret and link TTLs', () => {
+    it('gives every function the served buckets and link TTLs, and every one but generate the link key secret', () => {
       for (const id of [torrentFn, seedFn, mintFn, generateFn]) {
         const env = template.toJSON().Resources[id].Properties.Environment.Variables;
         expect(JSON.parse(env.SERVED_BUCKETS)).toEqual(SERVED);
         expect(env).toMatchObject({
-          LINK_KEYS_SECRET_ARN: { Ref: secretId },
           LINK_DEFAULT_TTL_SECONDS: '604800',
           LINK_MAX_TTL_SECONDS: '2592000',
           SEED_MODE: 'redirect',
           LOG_LEVEL: 'info',
         });
+        expect(env.LINK_KEYS_SECRET_ARN).toEqual(id === generateFn ? undefined : { Ref: secretId });
         expect(env.PUBLIC_BASE_URL).toBeUndefined();
         expect(env.TRACKERS).toBeUndefined();
       }
+    });
+
+    it('gives the generate function, which neither signs nor verifies links, no link keys: no secret ARN and no inline keys', () => {
+      const env = template.toJSON().Resources[generateFn].Properties.Environment.Variables;
+      expect(env).toMatchObject({ FUNCTION_ROLE: 'generate' });
+      expect(env.LINK_KEYS_SECRET_ARN).toBeUndefined();
+      expect(env.LINK_KEYS).toBeUndefined();
+    });
+
+    it.each([
+      ['torrent', () => torrentFn],
+      ['seed', () => seedFn],
+      ['mint', () => mintFn],
+      ['generate', () => generateFn],
+    ])('tells the %s function its role, so its config check at cold start is the one it needs', (role, fnId) => {
+      expect(template.toJSON().Resources[fnId()].Properties.Environment.Variables.FUNCTION_ROLE).toBe(role);
+    });
+
+    it('sets only variables that lambda/config reads, besides NODE_OPTIONS and the log level', () => {
+      const known = new Set<string>([...Object.values(VAR), 'NODE_OPTIONS', 'LOG_LEVEL']);
+      for (const id of [torrentFn, seedFn, mintFn, generateFn]) {
+        expect(Object.keys(template.toJSON().Resources[id].Properties.Environment.Variables).filter((name) => !known.has(name))).toEqual([]);
+      }
+    });
+
+    it('writes the Lambda defaults of lambda/config where it sets a value the settings leave open', () => {
+      const env = template.toJSON().Resources[torrentFn].Properties.Environment.Variables;
+      expect(env).toMatchObject({
+        [VAR.LINK_DEFAULT_TTL_SECONDS]: String(DEFAULTS.linkDefaultTtlSeconds),
+        [VAR.LINK_MAX_TTL_SECONDS]: String(DEFAULTS.linkMaxTtlSeconds),
+        [VAR.SEED_MODE]: DEFAULTS.seedMode,
+        [VAR.CACHE_PREFIX]: DEFAULTS.cachePrefix,
+      });
+    });
+
+    it.each(SEED_MODES)('passes seedMode %s through as SEED_MODE', (seedMode) => {
+      const { template: t } = synth({ servedBuckets: SERVED, seedMode });
+      expect(t.toJSON().Resources[functionId(t, 'seedHandler')].Properties.Environment.Variables.SEED_MODE).toBe(seedMode);
     });
 
     it.each([
@@ -341,6 +380,11 @@ describe('TorrentProxyStack', () => {
 
     it('gives the generate function no Secrets Manager access (it neither signs nor verifies links)', () => {
       expect(secretStatements(generateFn)).toEqual([]);
+    });
+
+    it('grants Secrets Manager access only to the functions whose role uses link keys', () => {
+      const withSecret = [torrentFn, seedFn, mintFn, generateFn].filter((id) => secretStatements(id).length > 0);
+      expect(withSecret).toEqual([torrentFn, seedFn, mintFn]);
     });
 
     it('lets the torrent, mint and generate functions invoke the generate function, and nothing else invoke anything', () => {

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, parseBucketPolicies } from '../../lambda/config';
+import { ConfigError, loadConfig } from '../../../lambda/config';
 
 const KEYS = JSON.stringify({ active: 'k1', k1: 'x'.repeat(32) });
 const BUCKETS = JSON.stringify([{ name: 'demo', expectedOwner: '123456789000' }]);
@@ -251,14 +251,6 @@ describe('loadConfig', () => {
   });
 });
 
-describe('parseBucketPolicies', () => {
-  test('reads the doc example', () => {
-    expect(parseBucketPolicies('[{"name":"demo","expectedOwner":"123456789000"}]')).toEqual(
-      new Map([['demo', { name: 'demo', expectedOwner: '123456789000', requesterPays: false, prefix: '', source: 'auto' }]]),
-    );
-  });
-});
-
 describe('bucket names in SERVED_BUCKETS follow the same rules as request paths', () => {
   test.each([
     ['my..bucket', 'must not contain two adjacent dots'],
@@ -268,6 +260,32 @@ describe('bucket names in SERVED_BUCKETS follow the same rules as request paths'
     expect(bucketsFailure([{ name, expectedOwner: '123456789000' }])).toEqual({
       variable: 'SERVED_BUCKETS[0].name',
       message: `Invalid configuration: SERVED_BUCKETS[0].name is not a valid S3 bucket name: it ${why}`,
+    });
+  });
+});
+
+describe('link keys by function role', () => {
+  const noKeys = { SERVED_BUCKETS: BUCKETS };
+  const missingKeys = { variable: 'LINK_KEYS', message: 'Invalid configuration: LINK_KEYS or LINK_KEYS_SECRET_ARN is required (the share-link signing keys)' };
+
+  test.each(['torrent', 'seed', 'mint', '', undefined])('requires link keys when FUNCTION_ROLE is %p (it signs or verifies links)', (role) => {
+    expect(failure({ ...noKeys, FUNCTION_ROLE: role })).toEqual(missingKeys);
+  });
+
+  test('lets the generate function, which neither signs nor verifies links, run without link keys', () => {
+    const { links } = loadConfig({ ...noKeys, FUNCTION_ROLE: 'generate' });
+
+    expect(links).toEqual({ keysJson: undefined, keysSecretArn: undefined, defaultTtlSeconds: 7 * 86_400, maxTtlSeconds: 30 * 86_400 });
+  });
+
+  test('still reads link keys given to the generate function', () => {
+    expect(loadConfig({ ...minimal, FUNCTION_ROLE: 'generate' }).links.keysJson).toBe(KEYS);
+  });
+
+  test('fails naming FUNCTION_ROLE when it is unknown', () => {
+    expect(failure({ ...minimal, FUNCTION_ROLE: 'worker' })).toEqual({
+      variable: 'FUNCTION_ROLE',
+      message: 'Invalid configuration: FUNCTION_ROLE must be "torrent", "seed", "mint" or "generate"',
     });
   });
 });

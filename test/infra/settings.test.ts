@@ -4,10 +4,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { parseSettings, readSettings, SettingsError } from '../../infra/config';
+import { describeOneOf, SEED_MODES, TORRENT_SOURCES, type SeedMode, type TorrentSource } from '../../lambda/config';
+import { parseSettings, readSettings, SettingsError, type ProxySettings, type ServedBucketInput } from '../../infra/settings';
 import { TorrentProxyStack } from '../../infra/stack/TorrentProxyStack';
 
 const context = (values: Record<string, unknown>) => ({ tryGetContext: (key: string) => values[key] });
+
+/** true only when A and B are the same type (checked by `npm run typecheck`). */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 
 describe('deployment settings', () => {
   let dir: string;
@@ -93,5 +97,35 @@ describe('deployment settings', () => {
     });
     expect(settings.servedBuckets?.length).toBeGreaterThan(1);
     Template.fromStack(stack).resourceCountIs('AWS::SNS::Topic', 1);
+  });
+
+  describe('takes its unions from lambda/config', () => {
+    it('types seedMode and a served bucket source as SeedMode and TorrentSource of lambda/config', () => {
+      const same: [Same<NonNullable<ProxySettings['seedMode']>, SeedMode>, Same<NonNullable<ServedBucketInput['source']>, TorrentSource>] = [true, true];
+      expect(same).toEqual([true, true]);
+    });
+
+    it.each(SEED_MODES)('accepts seedMode %s', (seedMode) => {
+      expect(parseSettings({ seedMode })).toEqual({ seedMode });
+    });
+
+    it('refuses any other seedMode, listing the ones lambda/config knows', () => {
+      expect(() => parseSettings({ seedMode: 'stream' })).toThrow(`Invalid deployment setting "seedMode": must be ${describeOneOf(SEED_MODES)}`);
+    });
+
+    const synthBuckets = (servedBuckets: string) =>
+      new TorrentProxyStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Proxy', {
+        env: { account: '123456789012', region: 'us-east-1' },
+        settings: parseSettings({ servedBuckets }),
+      });
+
+    it.each(TORRENT_SOURCES)('serves a bucket with source %s', (source) => {
+      const stack = synthBuckets(JSON.stringify([{ name: 'my-bucket', source }]));
+      expect(stack.servedBuckets.map((b) => [b.name, b.source])).toEqual([['my-bucket', source]]);
+    });
+
+    it('refuses to synthesize any other source, listing the ones lambda/config knows', () => {
+      expect(() => synthBuckets('[{"name":"my-bucket","source":"magic"}]')).toThrow(`SERVED_BUCKETS[0].source must be ${describeOneOf(TORRENT_SOURCES)}`);
+    });
   });
 });

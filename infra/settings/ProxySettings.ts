@@ -1,0 +1,69 @@
+/**
+ * What a deployment may set. Settings that become a Lambda environment
+ * variable take their values, unions and defaults from lambda/config; the
+ * rest shape the stack itself and have their defaults here.
+ */
+import type { SeedMode, TorrentSource } from '../../lambda/config';
+
+/** One served bucket as written in settings; missing fields take the Lambda's defaults. */
+export interface ServedBucketInput {
+  name: string;
+  /** Defaults to the stack account. */
+  expectedOwner?: string;
+  requesterPays?: boolean;
+  prefix?: string;
+  source?: TorrentSource;
+}
+
+export interface ProxySettings {
+  account?: string;
+  region?: string;
+  stackName?: string;
+  /** SERVED_BUCKETS. */
+  servedBuckets?: ServedBucketInput[];
+  /** LINK_DEFAULT_TTL_SECONDS. */
+  linkDefaultTtlSeconds?: number;
+  /** LINK_MAX_TTL_SECONDS. */
+  linkMaxTtlSeconds?: number;
+  /** TRACKERS. */
+  trackers?: string[];
+  /** SEED_MODE. */
+  seedMode?: SeedMode;
+  alarmEmail?: string;
+  throttlingRateLimit?: number;
+  throttlingBurstLimit?: number;
+  cacheExpirationDays?: number;
+  /** Create the account-wide API Gateway CloudWatch Logs role (needed once per account and region). */
+  apiGatewayCloudWatchRole?: boolean;
+  /** SYNC_GENERATE_MAX_BYTES: larger objects are built in the background (202 until done). Unset: the Lambda's default. */
+  syncGenerateMaxBytes?: number;
+  /** SEGMENT_BYTES: larger objects are hashed in parallel segments of this size; 0 = never. Unset: the Lambda's default. */
+  segmentBytes?: number;
+}
+
+/** Every key a settings file or `-c` may carry. */
+export const SETTING_KEYS: readonly (keyof ProxySettings)[] = [
+  'account',
+  'region',
+  'stackName',
+  'servedBuckets',
+  'linkDefaultTtlSeconds',
+  'linkMaxTtlSeconds',
+  'trackers',
+  'seedMode',
+  'alarmEmail',
+  'throttlingRateLimit',
+  'throttlingBurstLimit',
+  'cacheExpirationDays',
+  'apiGatewayCloudWatchRole',
+  'syncGenerateMaxBytes',
+  'segmentBytes',
+];
+
+/** Defaults of the settings that only the stack reads (the Lambda's own are lambda/config's DEFAULTS). */
+export const SETTINGS_DEFAULTS = {
+  throttlingRateLimit: 50,
+  throttlingBurstLimit: 100,
+  cacheExpirationDays: 90,
+  apiGatewayCloudWatchRole: true,
+} as const satisfies ProxySettings;

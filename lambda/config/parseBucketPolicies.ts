@@ -1,0 +1,51 @@
+import { bucketNameProblem } from '../s3/bucketNameProblem';
+import { ConfigError } from './ConfigError';
+import { describeOneOf, isOneOf } from './oneOf';
+import { DEFAULTS, ENV, TORRENT_SOURCES } from './schema';
+import type { BucketPolicy } from './types';
+
+const ACCOUNT_ID = /^\d{12}$/;
+
+/**
+ * Parses SERVED_BUCKETS: a JSON array of
+ * `{ "name", "expectedOwner", "requesterPays"?, "prefix"?, "source"? }`.
+ *
+ * @example
+ * parseBucketPolicies('[{"name":"demo","expectedOwner":"123456789000"}]')
+ */
+export const parseBucketPolicies = (raw: string | undefined): Map<string, BucketPolicy> => {
+  const name = ENV.SERVED_BUCKETS;
+  if (!raw) throw new ConfigError(name, 'is required (JSON array of served buckets)');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(name, 'is not valid JSON');
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0) throw new ConfigError(name, 'must be a non-empty JSON array');
+  const out = new Map<string, BucketPolicy>();
+  parsed.forEach((entry, i) => {
+    const at = `${name}[${i}]`;
+    if (typeof entry !== 'object' || entry === null) throw new ConfigError(at, 'must be an object');
+    const e = entry as Record<string, unknown>;
+    if (typeof e.name !== 'string') throw new ConfigError(`${at}.name`, 'must be a string');
+    const nameProblem = bucketNameProblem(e.name);
+    if (nameProblem) throw new ConfigError(`${at}.name`, `is not a valid S3 bucket name: it ${nameProblem}`);
+    if (typeof e.expectedOwner !== 'string' || !ACCOUNT_ID.test(e.expectedOwner)) {
+      throw new ConfigError(`${at}.expectedOwner`, 'must be a 12-digit AWS account id');
+    }
+    const source = e.source ?? DEFAULTS.torrentSource;
+    if (!isOneOf(TORRENT_SOURCES, source)) throw new ConfigError(`${at}.source`, `must be ${describeOneOf(TORRENT_SOURCES)}`);
+    if (e.requesterPays !== undefined && typeof e.requesterPays !== 'boolean') throw new ConfigError(`${at}.requesterPays`, 'must be a boolean');
+    if (e.prefix !== undefined && typeof e.prefix !== 'string') throw new ConfigError(`${at}.prefix`, 'must be a string');
+    if (out.has(e.name)) throw new ConfigError(`${at}.name`, `lists "${e.name}" twice`);
+    out.set(e.name, {
+      name: e.name,
+      expectedOwner: e.expectedOwner,
+      requesterPays: e.requesterPays === true,
+      prefix: (e.prefix as string | undefined) ?? '',
+      source,
+    });
+  });
+  return out;
+};

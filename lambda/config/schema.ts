@@ -1,0 +1,124 @@
+/**
+ * The one schema of the Lambda's configuration: the environment variables it
+ * reads, the values they may take and what applies when one is unset.
+ * loadConfig parses against it; infra/ imports it to write each function's
+ * environment, so neither restates a name, a union or a default.
+ */
+
+const KiB = 1024;
+const MiB = 1024 ** 2;
+const GiB = 1024 ** 3;
+const TiB = 1024 ** 4;
+const DAY = 86_400;
+/** S3's largest object. */
+const MAX_OBJECT_BYTES = 5 * TiB;
+const MAX_LINK_TTL_SECONDS = 10 * 365 * DAY;
+
+/** Where a bucket's torrents come from. auto: ask the store, build when it cannot; store: forward only; generate: always build. */
+export const TORRENT_SOURCES = ['auto', 'store', 'generate'] as const;
+export type TorrentSource = (typeof TORRENT_SOURCES)[number];
+
+/** How the seed route serves bytes: redirect to a presigned GetObject URL, or proxy them through the function. */
+export const SEED_MODES = ['redirect', 'proxy'] as const;
+export type SeedMode = (typeof SEED_MODES)[number];
+
+/**
+ * Which function a process runs, named like its handler. Unset: one process serving every handler
+ * (the local runtime, tests), which needs everything any of them needs.
+ */
+export const FUNCTION_ROLES = ['torrent', 'seed', 'mint', 'generate'] as const;
+export type FunctionRole = (typeof FUNCTION_ROLES)[number];
+
+/** Roles that sign or verify share links. The generate function does neither, so it runs without link keys. */
+export const LINK_KEY_ROLES: readonly FunctionRole[] = ['torrent', 'seed', 'mint'];
+
+/** Whether a process in this role (unset: every handler) needs LINK_KEYS or LINK_KEYS_SECRET_ARN. */
+export const needsLinkKeys = (role: FunctionRole | undefined): boolean => role === undefined || LINK_KEY_ROLES.includes(role);
+
+/** Names of the environment variables loadConfig reads. */
+export const ENV = {
+  /** JSON array of served buckets (see parseBucketPolicies). Required. */
+  SERVED_BUCKETS: 'SERVED_BUCKETS',
+  /** One of FUNCTION_ROLES. */
+  FUNCTION_ROLE: 'FUNCTION_ROLE',
+  /** Set by the Lambda runtime; AWS_DEFAULT_REGION, then DEFAULTS.region, when unset. */
+  AWS_REGION: 'AWS_REGION',
+  AWS_DEFAULT_REGION: 'AWS_DEFAULT_REGION',
+  /** An S3-compatible store's http(s) URL; unset for AWS S3. */
+  S3_ENDPOINT: 'S3_ENDPOINT',
+  /** true/false; defaults to true exactly when S3_ENDPOINT is set. */
+  S3_FORCE_PATH_STYLE: 'S3_FORCE_PATH_STYLE',
+  S3_REQUEST_TIMEOUT_MS: 'S3_REQUEST_TIMEOUT_MS',
+  S3_MAX_ATTEMPTS: 'S3_MAX_ATTEMPTS',
+  /** The bucket that caches generated torrents; unset: no shared cache. */
+  CACHE_BUCKET: 'CACHE_BUCKET',
+  CACHE_PREFIX: 'CACHE_PREFIX',
+  CACHE_BUCKET_OWNER: 'CACHE_BUCKET_OWNER',
+  /** Base URL that downloaders reach; derived from each request when unset. */
+  PUBLIC_BASE_URL: 'PUBLIC_BASE_URL',
+  SEED_MODE: 'SEED_MODE',
+  PRESIGN_TTL_SECONDS: 'PRESIGN_TTL_SECONDS',
+  /** The share-link key ring as inline JSON (local runtime, tests). */
+  LINK_KEYS: 'LINK_KEYS',
+  /** The Secrets Manager secret holding the key ring (deployed stacks). */
+  LINK_KEYS_SECRET_ARN: 'LINK_KEYS_SECRET_ARN',
+  LINK_DEFAULT_TTL_SECONDS: 'LINK_DEFAULT_TTL_SECONDS',
+  LINK_MAX_TTL_SECONDS: 'LINK_MAX_TTL_SECONDS',
+  /** Comma-separated http(s), udp or ws(s) tracker URLs. */
+  TRACKERS: 'TRACKERS',
+  MEMORY_CACHE_BYTES: 'MEMORY_CACHE_BYTES',
+  STORE_SUPPORT_TTL_SECONDS: 'STORE_SUPPORT_TTL_SECONDS',
+  MAX_STORE_TORRENT_BYTES: 'MAX_STORE_TORRENT_BYTES',
+  MAX_GENERATE_BYTES: 'MAX_GENERATE_BYTES',
+  SYNC_GENERATE_MAX_BYTES: 'SYNC_GENERATE_MAX_BYTES',
+  SEGMENT_BYTES: 'SEGMENT_BYTES',
+  /** The generate function (background builds, segments) where one is deployed. */
+  ASYNC_FUNCTION_NAME: 'ASYNC_FUNCTION_NAME',
+  READ_CONCURRENCY: 'READ_CONCURRENCY',
+  READ_PART_BYTES: 'READ_PART_BYTES',
+} as const;
+
+/** What applies when a variable is unset, in the variable's own unit. */
+export const DEFAULTS = {
+  region: 'us-east-1',
+  /** A served bucket's source. */
+  torrentSource: 'auto',
+  seedMode: 'redirect',
+  s3RequestTimeoutMs: 10_000,
+  s3MaxAttempts: 3,
+  cachePrefix: 'torrents/',
+  presignTtlSeconds: 900,
+  /** 7 days, or LINK_MAX_TTL_SECONDS when that is shorter. */
+  linkDefaultTtlSeconds: 7 * DAY,
+  linkMaxTtlSeconds: 30 * DAY,
+  memoryCacheBytes: 32 * MiB,
+  storeSupportTtlSeconds: 600,
+  maxStoreTorrentBytes: 16 * MiB,
+  maxGenerateBytes: MAX_OBJECT_BYTES,
+  syncGenerateMaxBytes: GiB,
+  segmentBytes: 64 * GiB,
+  readConcurrency: 4,
+  readPartBytes: 8 * MiB,
+} as const satisfies Record<string, string | number> & { torrentSource: TorrentSource; seedMode: SeedMode };
+
+export interface Bounds {
+  min: number;
+  max: number;
+}
+
+/** Inclusive range of every whole-number variable, keyed like DEFAULTS. 0 turns a cache (or fan-out) off. */
+export const BOUNDS = {
+  s3RequestTimeoutMs: { min: 100, max: 600_000 },
+  s3MaxAttempts: { min: 1, max: 10 },
+  presignTtlSeconds: { min: 60, max: 7 * DAY },
+  linkDefaultTtlSeconds: { min: 1, max: MAX_LINK_TTL_SECONDS },
+  linkMaxTtlSeconds: { min: 1, max: MAX_LINK_TTL_SECONDS },
+  memoryCacheBytes: { min: 0, max: GiB },
+  storeSupportTtlSeconds: { min: 0, max: DAY },
+  maxStoreTorrentBytes: { min: KiB, max: 256 * MiB },
+  maxGenerateBytes: { min: 1, max: MAX_OBJECT_BYTES },
+  syncGenerateMaxBytes: { min: 1, max: MAX_OBJECT_BYTES },
+  segmentBytes: { min: 0, max: MAX_OBJECT_BYTES },
+  readConcurrency: { min: 1, max: 64 },
+  readPartBytes: { min: 64 * KiB, max: 512 * MiB },
+} as const satisfies { [K in keyof typeof DEFAULTS]?: Bounds };

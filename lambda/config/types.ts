@@ -1,0 +1,60 @@
+import type { SeedMode, TorrentSource } from './schema';
+
+/** An environment as process.env holds it. */
+export type Env = Record<string, string | undefined>;
+
+export interface BucketPolicy {
+  /** S3 bucket name. */
+  name: string;
+  /** 12-digit account id sent as ExpectedBucketOwner on every call. */
+  expectedOwner: string;
+  /** Send RequestPayer=requester (the owner's requester-pays bucket bills us). */
+  requesterPays: boolean;
+  /** Only keys starting with this prefix are served ('' = all). */
+  prefix: string;
+  /** auto: ask the store, build when it cannot; store: forward only; generate: always build. */
+  source: TorrentSource;
+}
+
+export interface Config {
+  buckets: ReadonlyMap<string, BucketPolicy>;
+  s3: {
+    region: string;
+    endpoint?: string;
+    forcePathStyle: boolean;
+    requestTimeoutMs: number;
+    maxAttempts: number;
+  };
+  cache: { bucket?: string; prefix: string; expectedOwner?: string };
+  /** Base URL that downloaders reach (https://id.execute-api.region.amazonaws.com/prod). Derived from the request when unset. */
+  publicBaseUrl?: string;
+  seedMode: SeedMode;
+  presignTtlSeconds: number;
+  links: {
+    /** Inline key ring JSON (local runtime, tests). */
+    keysJson?: string;
+    /** Secrets Manager secret holding the key ring JSON (deployed stacks). Neither is set only in the generate role. */
+    keysSecretArn?: string;
+    defaultTtlSeconds: number;
+    maxTtlSeconds: number;
+  };
+  trackers: string[];
+  /** In-process LRU of generated torrents per container (bytes; 0 = off). */
+  memoryCacheBytes: number;
+  /** How long to skip GetObjectTorrent on a bucket whose store answered NotImplemented (ms). */
+  storeSupportTtlMs: number;
+  /** Largest GetObjectTorrent body accepted from a store (bytes). */
+  maxStoreTorrentBytes: number;
+  /** Objects larger than this are refused for generation (bytes). */
+  maxGenerateBytes: number;
+  /** Larger objects are built in the background (202 Accepted until done). */
+  syncGenerateMaxBytes: number;
+  /** Objects larger than this are split into segments hashed in parallel (fan-out); 0 = never. */
+  segmentBytes: number;
+  /** The generate function (background builds, segments) where one is deployed. */
+  asyncFunctionName?: string;
+  /** Parallel ranged GetObject reads while building a torrent. */
+  readConcurrency: number;
+  /** Size of each ranged read (bytes). */
+  readPartBytes: number;
+}
