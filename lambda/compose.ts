@@ -86,7 +86,7 @@ export const compose = (config: Config, o: ComposeOptions = {}): App => {
     logger,
     metrics,
     pool,
-    torrents: new TorrentService({ s3, config, store: new StoreTorrents({ s3, config }), builds, jobs, metrics }),
+    torrents: new TorrentService({ s3, config, store: new StoreTorrents({ s3, config, metrics }), builds, jobs, metrics }),
     builds,
     lambdaJobs,
     now: o.now ?? (() => Math.floor(Date.now() / 1000)),

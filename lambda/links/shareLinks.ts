@@ -1,5 +1,6 @@
 import { encodeKeyPath } from '../http/parseObjectPath';
 import type { KeyRing } from './keyRing';
+import { pinString, type ObjectPin } from './objectPin';
 import { signLink, type LinkScope } from './signLink';
 
 export interface MintRequest {
@@ -34,23 +35,28 @@ export const torrentLinkUrl = (ring: KeyRing, m: MintRequest): string => {
 };
 
 /**
- * The web-seed URL put in a generated torrent's `url-list`. The signature
- * sits in the path (`/seed/<kid>.<exp>.<sig>/<bucket>/<key>`): libtorrent's
- * SSRF mitigation refuses loopback/LAN web seeds that carry a query string.
- * It is always scoped to the one object and expires with the link.
+ * The web-seed URL put in a torrent's `url-list`. The signature sits in the
+ * path (`/seed/<kid>.<exp>.<sig>[.<pin>]/<bucket>/<key>`): libtorrent's SSRF
+ * mitigation refuses loopback/LAN web seeds that carry a query string. It is
+ * scoped to the one object, expires with the link, and when `pin` is given
+ * (every torrent the proxy serves) reads only that object version.
  */
-export const seedUrl = (ring: KeyRing, baseUrl: string, bucket: string, key: string, exp: number): string => {
-  const sig = signLink({ route: 'seed', bucket, scope: { type: 'object', key }, exp, kid: ring.active }, ring.keys.get(ring.active)!);
-  return `${baseUrl}/seed/${seedToken(ring.active, exp, sig)}/${bucket}/${encodeKeyPath(key)}`;
+export const seedUrl = (ring: KeyRing, baseUrl: string, bucket: string, key: string, exp: number, pin?: ObjectPin): string => {
+  const pinned = pin === undefined ? undefined : pinString(pin);
+  const sig = signLink({ route: 'seed', bucket, scope: { type: 'object', key }, exp, kid: ring.active, pin: pinned }, ring.keys.get(ring.active)!);
+  return `${baseUrl}/seed/${seedToken(ring.active, exp, sig, pinned)}/${bucket}/${encodeKeyPath(key)}`;
 };
 
-export const seedToken = (kid: string, exp: number, sig: string): string => `${kid}.${exp}.${sig}`;
+export const seedToken = (kid: string, exp: number, sig: string, pin?: string): string =>
+  pin === undefined ? `${kid}.${exp}.${sig}` : `${kid}.${exp}.${sig}.${Buffer.from(pin, 'utf8').toString('base64url')}`;
+
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
 /** Splits a seed token into link parameters (validation happens in verifyLink). */
-export const parseSeedToken = (token: string): { kid?: string; exp?: string; sig?: string } => {
-  const [kid, exp, sig, ...rest] = token.split('.');
-  if (rest.length > 0) return { kid: '', exp: '', sig: '' };
-  return { kid, exp, sig };
+export const parseSeedToken = (token: string): { kid?: string; exp?: string; sig?: string; pin?: string } => {
+  const [kid, exp, sig, pin64, ...rest] = token.split('.');
+  if (rest.length > 0 || (pin64 !== undefined && !BASE64URL.test(pin64))) return { kid: '', exp: '', sig: '' };
+  return { kid, exp, sig, pin: pin64 === undefined ? undefined : Buffer.from(pin64, 'base64url').toString('utf8') };
 };
 
 /** Mints a share link: the torrent URL and the seed URL its torrent will carry. */

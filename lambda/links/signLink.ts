@@ -12,6 +12,8 @@ export interface LinkClaims {
   /** Expiry, seconds since the epoch. */
   exp: number;
   kid: string;
+  /** The object version the link is bound to (`v:<VersionId>` or `e:<ETag>`); unpinned links have none. */
+  pin?: string;
 }
 
 /**
@@ -21,6 +23,8 @@ export interface LinkClaims {
 export const linkPayload = (c: LinkClaims): Buffer => {
   const subject = c.scope.type === 'object' ? c.scope.key : c.scope.prefix;
   const fields = ['s3tp1', c.route, c.scope.type, c.bucket, subject, String(c.exp), c.kid];
+  // Appended only when present, so unpinned links keep their signatures; the field count tells them apart.
+  if (c.pin !== undefined) fields.push('pin', c.pin);
   return Buffer.concat(fields.map((f) => {
     const b = Buffer.from(f, 'utf8');
     return Buffer.concat([Buffer.from(`${b.length}:`), b]);

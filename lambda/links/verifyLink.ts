@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { HttpError } from '../http/HttpError';
 import { KEY_ID, type KeyRing } from './keyRing';
+import { parsePin, type ObjectPin } from './objectPin';
 import { signLink, type LinkClaims, type LinkRoute, type LinkScope } from './signLink';
 
 /** Link parameters as they arrive, before any check. */
@@ -10,12 +11,16 @@ export interface PresentedLink {
   sig?: string;
   /** Present only on prefix-scoped links. */
   prefix?: string;
+  /** Present only on version-pinned links (`v:<VersionId>` or `e:<ETag>`). */
+  pin?: string;
 }
 
 export interface VerifiedLink {
   exp: number;
   kid: string;
   scope: LinkScope;
+  /** The object version the link is bound to, when it is. */
+  pin?: ObjectPin;
 }
 
 const SIG = /^[A-Za-z0-9_-]{43}$/;
@@ -38,20 +43,22 @@ export const verifyLink = (
   ring: KeyRing,
   nowSeconds: number,
 ): VerifiedLink => {
-  const { exp, kid, sig, prefix } = presented;
+  const { exp, kid, sig, prefix, pin } = presented;
   if (exp === undefined && kid === undefined && sig === undefined) throw required();
   if (!exp || !kid || !sig || !EXP.test(exp) || !KEY_ID.test(kid) || !SIG.test(sig)) throw invalid();
+  const objectPin = pin === undefined ? undefined : parsePin(pin);
+  if (pin !== undefined && !objectPin) throw invalid();
   const scope: LinkScope = prefix !== undefined ? { type: 'prefix', prefix } : { type: 'object', key: target.key };
   if (scope.type === 'prefix' && (scope.prefix.length === 0 || !target.key.startsWith(scope.prefix))) throw invalid();
   const secret = ring.keys.get(kid);
-  const claims: LinkClaims = { route: target.route, bucket: target.bucket, scope, exp: Number(exp), kid };
+  const claims: LinkClaims = { route: target.route, bucket: target.bucket, scope, exp: Number(exp), kid, pin };
   // Compute and compare even for an unknown key id, so timing does not reveal which ids exist.
   const expected = Buffer.from(signLink(claims, secret ?? DUMMY_SECRET), 'utf8');
   const given = Buffer.from(sig, 'utf8');
   const match = timingSafeEqual(expected, given);
   if (!match || !secret) throw invalid();
   if (claims.exp <= nowSeconds) throw expired();
-  return { exp: claims.exp, kid, scope };
+  return { exp: claims.exp, kid, scope, pin: objectPin };
 };
 
 const DUMMY_SECRET = Buffer.alloc(32, 0x5a);

@@ -27,6 +27,8 @@ export interface ProxyMetrics {
   cache(hit: boolean): void;
   /** A finished build: bytes hashed and how long it took. */
   generated(bytes: number, ms: number): void;
+  /** A store served a torrent that failed validation against its object (by bucket). */
+  badStoreTorrent(bucket: string): void;
 }
 
 export const createMetrics = (): ProxyMetrics => ({
@@ -41,4 +43,5 @@ export const createMetrics = (): ProxyMetrics => ({
       ['BytesHashed', bytes, MetricUnit.Bytes],
       ['GenerationTime', ms, MetricUnit.Milliseconds],
     ]),
+  badStoreTorrent: (bucket) => emit({ Bucket: bucket }, [['BadStoreTorrents', 1, MetricUnit.Count]]),
 });

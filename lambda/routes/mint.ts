@@ -7,7 +7,8 @@ import { jsonResponse } from '../http/jsonResponse';
 import { parseJsonBody } from '../http/parseJsonBody';
 import { publicBaseUrl } from '../http/publicBaseUrl';
 import { parseTtl } from '../links/parseTtl';
-import { mintShareLink } from '../links/shareLinks';
+import type { ObjectPin } from '../links/objectPin';
+import { mintShareLink, seedUrl } from '../links/shareLinks';
 import { magnetUri } from '../metainfo/magnetUri';
 import type { AppLogger } from '../observability/logger';
 import { requestLogger, type LoggedContext } from '../observability/requestLogger';
@@ -65,7 +66,9 @@ export const mintLink = async (s: Services, input: MintInput, baseUrl: string, l
   const link = mintShareLink(await s.keyRing(), { baseUrl, bucket: input.bucket, key: input.key, prefix, exp });
   const out: MintOutput = { url: link.url, seedUrl: link.seedUrl, exp, expiresAt: new Date(exp * 1000).toISOString(), kid: link.kid };
   if (input.magnet !== true) return out;
-  const torrent = await s.torrents.get({ target, webSeeds: [link.seedUrl], log });
+  const ring = await s.keyRing();
+  const seedsFor = (pin: ObjectPin) => [seedUrl(ring, baseUrl, target.bucket, target.key, exp, pin)];
+  const torrent = await s.torrents.get({ target, webSeeds: seedsFor, log });
   if (torrent.state === 'building') return { ...out, torrentStatus: 'building' };
   const t = torrent.torrent;
   return {
@@ -76,7 +79,7 @@ export const mintLink = async (s: Services, input: MintInput, baseUrl: string, l
       name: t.name,
       length: t.length,
       torrentUrl: link.url,
-      webSeeds: t.origin === 'store' ? [] : [link.seedUrl],
+      webSeeds: seedsFor(t.pin),
       trackers: config.trackers,
     }),
   };

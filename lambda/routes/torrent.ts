@@ -5,6 +5,7 @@ import { pendingResponse } from '../http/pendingResponse';
 import { publicBaseUrl } from '../http/publicBaseUrl';
 import { torrentResponse } from '../http/torrentResponse';
 import { seedUrl } from '../links/shareLinks';
+import type { ObjectPin } from '../links/objectPin';
 import type { Services } from '../services';
 import type { AuthorizedContext } from './middleware/authorizeObjectRequest';
 import { header, objectRoute } from './middleware/objectRoute';
@@ -16,7 +17,8 @@ export const torrentRoute = (s: Services) =>
     .handler(async (event, context) => {
       const { target, log } = context;
       const ring = await s.keyRing();
-      const webSeeds = [seedUrl(ring, publicBaseUrl(event, s.config), target.bucket, target.key, target.link.exp)];
+      const base = publicBaseUrl(event, s.config);
+      const webSeeds = (pin: ObjectPin) => [seedUrl(ring, base, target.bucket, target.key, target.link.exp, pin)];
       const out = await s.torrents.get({ target, webSeeds, log });
       return out.state === 'building' ? pendingResponse(out.progress) : torrentResponse(out.torrent, header(event, 'if-none-match'));
     });

@@ -1,4 +1,5 @@
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { pinParams, type ObjectPin } from '../links/objectPin';
 import type { Readable } from 'node:stream';
 import type { AuthorizedObject } from '../routes/middleware/authorizeObjectRequest';
 import type { Config } from '../config';
@@ -16,6 +17,32 @@ export interface WebSeedDeps {
   config: Config;
 }
 
+const changed = (cause?: unknown) =>
+  new HttpError(412, 'ObjectChanged', 'The object has changed since this torrent was made; get a new torrent from the share link.', { cause });
+
+/**
+ * Whether S3's answer is the pinned version. Stores that ignore If-Match
+ * (s3rver, some S3-compatible servers) would otherwise hand out new bytes.
+ */
+const matchesPin = (pin: ObjectPin, out: { ETag?: string; VersionId?: string }): boolean =>
+  'versionId' in pin ? out.VersionId === undefined || out.VersionId === pin.versionId : out.ETag === pin.etag;
+
+/** What a failed seed read tells the client: a changed object is 412, never other bytes. */
+const seedError = (err: unknown) => {
+  const { kind } = classifyS3Error(err);
+  if (kind === 'invalidRange') return new HttpError(416, 'InvalidRange', 'The requested range is not satisfiable.');
+  if (kind === 'preconditionFailed') return changed(err);
+  return s3ErrorToHttp(err);
+};
+
+const readOrThrow = async <T>(read: () => Promise<T>): Promise<T> => {
+  try {
+    return await read();
+  } catch (err) {
+    throw seedError(err);
+  }
+};
+
 const SINGLE_RANGE = /^bytes=(\d*)-(\d*)$/;
 
 /**
@@ -27,9 +54,17 @@ const SINGLE_RANGE = /^bytes=(\d*)-(\d*)$/;
  */
 export const serveWebSeed = async (deps: WebSeedDeps, target: AuthorizedObject, rangeHeader?: string): Promise<LambdaResponse> => {
   const { ref } = target;
+  const { pin } = target.link;
+  const pinned = pin ? pinParams(pin) : {};
   if (deps.config.seedMode === 'redirect') {
+    // A presigned URL cannot make the client send If-Match: check the pinned version here, then
+    // redirect to exactly that version (VersionId) or, unversioned, to the key whose ETag just matched.
+    if (pin) {
+      const head = await readOrThrow(() => deps.s3.send(new HeadObjectCommand({ ...objectParams(ref), ...pinned })));
+      if (!matchesPin(pin, head)) throw changed();
+    }
     const ttl = Math.max(60, Math.min(deps.config.presignTtlSeconds, target.link.exp - Math.floor(Date.now() / 1000)));
-    const location = await presignGetObject(deps.presignS3 ?? deps.s3, ref, ttl);
+    const location = await presignGetObject(deps.presignS3 ?? deps.s3, ref, ttl, pinned.VersionId);
     return { statusCode: 302, headers: { ...SECURITY_HEADERS, ...CORS_HEADERS, Location: location, 'Cache-Control': 'no-store' }, body: '' };
   }
   let range: string | undefined;
@@ -39,7 +74,11 @@ export const serveWebSeed = async (deps: WebSeedDeps, target: AuthorizedObject, 
     if (m && (m[1] !== '' || m[2] !== '')) range = rangeHeader.trim();
   }
   try {
-    const out = await deps.s3.send(new GetObjectCommand({ ...objectParams(ref), Range: range }));
+    const out = await deps.s3.send(new GetObjectCommand({ ...objectParams(ref), ...pinned, Range: range }));
+    if (pin && !matchesPin(pin, out)) {
+      (out.Body as Readable | undefined)?.destroy();
+      throw changed();
+    }
     const headers: Record<string, string> = {
       ...SECURITY_HEADERS,
       ...CORS_HEADERS,
@@ -54,9 +93,6 @@ export const serveWebSeed = async (deps: WebSeedDeps, target: AuthorizedObject, 
     if (out.RequestCharged) headers['x-amz-request-charged'] = out.RequestCharged;
     return { statusCode: out.ContentRange ? 206 : 200, headers, body: out.Body as Readable };
   } catch (err) {
-    if (classifyS3Error(err).kind === 'invalidRange') {
-      throw new HttpError(416, 'InvalidRange', 'The requested range is not satisfiable.');
-    }
-    throw s3ErrorToHttp(err);
+    throw seedError(err);
   }
 };

@@ -3,7 +3,10 @@ import type { Config } from '../config';
 import { HttpError } from '../http/HttpError';
 import { s3ErrorToHttp } from '../http/s3ErrorToHttp';
 import { infoHashOfInfo } from '../metainfo/infoHash';
-import { InvalidTorrentError, validateTorrent } from '../metainfo/validateTorrent';
+import { bdecode, type BDict } from '../metainfo/bencode';
+import { InvalidTorrentError, validateTorrent, type ValidatedTorrent } from '../metainfo/validateTorrent';
+import type { ProxyMetrics } from '../observability/metrics';
+import { storePiecesMatch } from './verifyStoreTorrent';
 import type { AppLogger } from '../observability/logger';
 import type { BucketPolicy } from '../config';
 import type { ServedObject } from '../policy/servedObject';
@@ -11,10 +14,14 @@ import { classifyS3Error } from '../s3/classifyS3Error';
 import { BodyTooLargeError, getStoreTorrent } from '../s3/getStoreTorrent';
 import type { ObjectHead } from '../s3/headObject';
 import { headServedObject } from './headServedObject';
-import type { TorrentResult } from './types';
 
-/** The store's own torrent, or "none" with the object's head for building one. */
-export type StoreAnswer = { kind: 'torrent'; torrent: TorrentResult } | { kind: 'none'; head: ObjectHead };
+/** The store's own info dictionary (checked against the object), or "none" with the object's head for building one. */
+export type StoreAnswer =
+  | { kind: 'torrent'; info: Buffer; infoHash: string; name: string; head: ObjectHead; requestCharged?: string; creationDate?: number; announce?: string }
+  | { kind: 'none'; head: ObjectHead };
+
+/** Verdicts remembered per object version (a bounded map: the oldest is forgotten first). */
+const MAX_VERDICTS = 10_000;
 
 /**
  * How a failed GetObjectTorrent reads: `unsupported` (the store serves no
@@ -31,6 +38,7 @@ const failureKind = (err: unknown): 'unsupported' | 'ambiguous' | 'error' => {
 export interface StoreTorrentsDeps {
   s3: S3Client;
   config: Pick<Config, 'storeSupportTtlMs' | 'maxStoreTorrentBytes'>;
+  metrics: ProxyMetrics;
 }
 
 /**
@@ -38,9 +46,14 @@ export interface StoreTorrentsDeps {
  * validation against the object's head; and the memory of which buckets'
  * stores serve none, so they are not asked on every request.
  */
+/** The top-level dictionary of an already validated torrent. */
+const decodeTop = (bytes: Buffer): BDict => bdecode(bytes).value as BDict;
+
 export class StoreTorrents {
   /** Buckets whose store answered NotImplemented, until when (ms since the epoch). */
   readonly #noSupportUntil = new Map<string, number>();
+  /** Whether a store's torrent for one object version passed the piece check. */
+  readonly #verdicts = new Map<string, boolean>();
 
   constructor(private readonly deps: StoreTorrentsDeps) {}
 
@@ -85,17 +98,37 @@ export class StoreTorrents {
       return { kind: 'none', head };
     }
     const head = await headJob;
+    let valid: ValidatedTorrent;
     try {
-      const valid = validateTorrent(body, { length: head.size });
-      return {
-        kind: 'torrent',
-        torrent: { bytes: body, origin: 'store', infoHash: infoHashOfInfo(valid.infoBytes), name: valid.name, length: valid.length, requestCharged },
-      };
+      valid = validateTorrent(body, { length: head.size });
     } catch (err) {
       if (!(err instanceof InvalidTorrentError)) throw err;
       log.warn('store answered GetObjectTorrent with something that is not a torrent', { reason: err.message, bytes: body.length });
-      if (storeOnly) throw new HttpError(502, 'InvalidStoreTorrent', 'The storage service did not return a valid torrent.', { cause: err });
-      return { kind: 'none', head };
+      return this.rejected(target, head, storeOnly, err);
     }
+    const infoHash = infoHashOfInfo(valid.infoBytes);
+    const verdictKey = JSON.stringify([target.bucket, target.key, head.versionId ?? '', head.etag, infoHash]);
+    let good = this.#verdicts.get(verdictKey);
+    if (good === undefined) {
+      good = await storePiecesMatch(s3, target.ref, head, valid, Buffer.from(infoHash, 'hex'), log, signal);
+      this.remember(verdictKey, good);
+    }
+    if (!good) return this.rejected(target, head, storeOnly, new InvalidTorrentError('piece hashes do not match the object'));
+    const top = decodeTop(body);
+    const creation = top['creation date'];
+    const announce = Buffer.isBuffer(top.announce) ? top.announce.toString('utf8') : undefined;
+    return { kind: 'torrent', info: Buffer.from(valid.infoBytes), infoHash, name: valid.name, head, requestCharged, creationDate: typeof creation === 'number' ? creation : undefined, announce };
+  }
+
+  /** A store torrent that failed validation is never served: `store` answers 502, `auto` builds its own. */
+  private rejected(target: ServedObject, head: ObjectHead, storeOnly: boolean, cause: Error): StoreAnswer {
+    this.deps.metrics.badStoreTorrent(target.bucket);
+    if (storeOnly) throw new HttpError(502, 'InvalidStoreTorrent', 'The storage service did not return a valid torrent for this object.', { cause });
+    return { kind: 'none', head };
+  }
+
+  private remember(key: string, verdict: boolean): void {
+    if (this.#verdicts.size >= MAX_VERDICTS) this.#verdicts.delete(this.#verdicts.keys().next().value!);
+    this.#verdicts.set(key, verdict);
   }
 }

@@ -8,6 +8,7 @@ import type { AppLogger } from '../observability/logger';
 import type { ProxyMetrics } from '../observability/metrics';
 import type { ServedObject } from '../policy/servedObject';
 import type { ObjectHead } from '../s3/headObject';
+import { pinOfHead, type ObjectPin } from '../links/objectPin';
 import { headServedObject } from './headServedObject';
 import type { StoreTorrents } from './storeTorrents';
 import type { TorrentBuilds } from './torrentBuilds';
@@ -16,8 +17,8 @@ import type { TorrentOutcome } from './types';
 
 export interface TorrentRequest {
   target: ServedObject;
-  /** Web seeds for a generated torrent (the link's signed seed URL). */
-  webSeeds: string[];
+  /** The link's web seeds for the object version a torrent describes (signed seed URLs pinned to it). */
+  webSeeds: (pin: ObjectPin) => string[];
   log: AppLogger;
   signal?: AbortSignal;
 }
@@ -45,7 +46,15 @@ export class TorrentService {
     let head: ObjectHead | undefined;
     if (store.asks(req.target.policy)) {
       const answer = await store.fetch(req.target, req.log, req.signal);
-      if (answer.kind === 'torrent') return { state: 'ready', torrent: answer.torrent };
+      if (answer.kind === 'torrent') {
+        // The store's info dictionary byte for byte (its info-hash), with our web seed and trackers at the top level.
+        const { info, head: h } = answer;
+        // The store's own tracker is kept unless the deployment names its trackers.
+        const { trackers } = this.deps.config;
+        const announce = trackers.length > 0 ? trackers : answer.announce ? [answer.announce] : [];
+        const bytes = buildMetainfo({ info, webSeeds: req.webSeeds(pinOfHead(h)), trackers: announce, creationDate: answer.creationDate });
+        return { state: 'ready', torrent: { bytes, origin: 'store', infoHash: answer.infoHash, name: answer.name, length: h.size, pin: pinOfHead(h), requestCharged: answer.requestCharged } };
+      }
       head = answer.head;
     }
     head ??= await headServedObject(s3, req.target, req.signal);
@@ -73,7 +82,7 @@ export class TorrentService {
         info = await builds.join(target, head, id, log).promise;
       }
     }
-    const bytes = buildMetainfo({ info, webSeeds: req.webSeeds, trackers: config.trackers, creationDate: id.lastModified });
-    return { state: 'ready', torrent: { bytes, origin, infoHash: infoHashOfInfo(info), name: id.name, length: head.size, requestCharged: head.requestCharged } };
+    const bytes = buildMetainfo({ info, webSeeds: req.webSeeds(pinOfHead(head)), trackers: config.trackers, creationDate: id.lastModified });
+    return { state: 'ready', torrent: { bytes, origin, infoHash: infoHashOfInfo(info), name: id.name, length: head.size, pin: pinOfHead(head), requestCharged: head.requestCharged } };
   }
 }

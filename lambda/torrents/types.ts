@@ -1,4 +1,5 @@
 import type { JobProgress } from '../jobs/jobProgress';
+import type { ObjectPin } from '../links/objectPin';
 
 /** A validated .torrent ready to send. */
 export interface TorrentResult {
@@ -8,6 +9,8 @@ export interface TorrentResult {
   infoHash: string;
   name: string;
   length: number;
+  /** The object version the torrent describes (its web seeds read only that one). */
+  pin: ObjectPin;
   /** "requester" when S3 reported that the request was charged to us. */
   requestCharged?: string;
 }

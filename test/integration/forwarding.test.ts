@@ -68,10 +68,17 @@ const fetchTorrent = async (bucket: string, key: string) => {
   return { res, body };
 };
 
-test('stub S3 serving torrents: forwards the body byte for byte with x-amz-request-charged, sending ExpectedBucketOwner and RequestPayer', async () => {
+test('stub S3 serving torrents: forwards the info dictionary byte for byte (same info-hash) with our web seed and its tracker, x-amz-request-charged, ExpectedBucketOwner and RequestPayer on every call', async () => {
   const { res, body } = await fetchTorrent('serves-torrents', 'from-store.bin');
   expect(res.status).toBe(200);
-  expect(body.equals(storeTorrent)).toBe(true);
+  const ours = decodeTorrent(body);
+  const theirs = decodeTorrent(storeTorrent);
+  expect({
+    sameInfoHash: infoHash(body) === infoHash(storeTorrent),
+    name: String(ours.info.name) === String(theirs.info.name),
+    announce: String(ours.top.announce),
+    seeds: (ours.top['url-list'] as Buffer[]).map(String).map((u) => /\/seed\/[^/]+\/serves-torrents\/from-store\.bin$/.test(u)),
+  }).toEqual({ sameInfoHash: true, name: true, announce: 'http://tracker.example/announce', seeds: [true] });
   expect({
     type: res.headers.get('content-type'),
     charged: res.headers.get('x-amz-request-charged'),
@@ -79,10 +86,11 @@ test('stub S3 serving torrents: forwards the body byte for byte with x-amz-reque
     hash: res.headers.get('x-torrent-info-hash'),
   }).toEqual({ type: 'application/x-bittorrent', charged: 'requester', source: 'store', hash: infoHash(storeTorrent) });
   const calls = stub.requests.map((r) => ({ m: r.method, q: r.query, owner: r.headers['x-amz-expected-bucket-owner'], payer: r.headers['x-amz-request-payer'] }));
-  expect(calls.sort((a, b) => a.m.localeCompare(b.m))).toEqual([
-    { m: 'GET', q: expect.stringMatching(/^\?torrent/), owner: OWNER, payer: 'requester' },
-    { m: 'HEAD', q: '', owner: OWNER, payer: 'requester' },
-  ]);
+  // GetObjectTorrent, HeadObject, then ranged reads of the pieces that are checked: all with owner and payer.
+  expect({
+    kinds: [...new Set(calls.map((c) => `${c.m} ${c.q.split('=')[0]}`))].sort(),
+    allCarryOwnerAndPayer: calls.every((c) => c.owner === OWNER && c.payer === 'requester'),
+  }).toEqual({ kinds: ['GET ?torrent', 'GET ?x-id', 'HEAD '], allCarryOwnerAndPayer: true });
 });
 
 test('stub S3 rejecting a wrong x-amz-expected-bucket-owner: answers 403 AccessDenied and never serves the torrent', async () => {

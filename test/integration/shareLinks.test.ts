@@ -15,7 +15,7 @@ import { captureLogs } from '../helpers/captureLogs';
 import { infoHash } from '../../lambda/metainfo/infoHash';
 import { libtorrentDownload } from '../helpers/btClients';
 import { bucketsEnv, startTestRuntime, type TestRuntime } from '../helpers/testRuntime';
-import { libtorrentInfoHashes } from '../helpers/torrentTools';
+import { decodeTorrent, libtorrentInfoHashes } from '../helpers/torrentTools';
 
 const run = promisify(execFile);
 const bytes = randomBytes(300_000);
@@ -101,7 +101,7 @@ test('the magnet form names the same info-hash as the .torrent, as libtorrent re
     dn: magnet.searchParams.get('dn'),
     xs: magnet.searchParams.get('xs'),
     ws: magnet.searchParams.get('ws'),
-  }).toEqual({ xt: `urn:btih:${infoHash(torrent)}`, dn: 'ep1.bin', xs: json.url, ws: json.seedUrl });
+  }).toEqual({ xt: `urn:btih:${infoHash(torrent)}`, dn: 'ep1.bin', xs: json.url, ws: String((decodeTorrent(torrent).top['url-list'] as Buffer[])[0]) });
   expect(libtorrentInfoHashes([file])).toEqual([json.infoHash]);
 });
 

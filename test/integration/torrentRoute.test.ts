@@ -46,6 +46,15 @@ afterAll(async () => {
 const get = (url: string, init?: RequestInit) => fetch(url, init);
 const json = async (res: Response) => ({ status: res.status, type: res.headers.get('content-type'), body: await res.json() });
 
+/** Matches the version-pinned form of an unpinned seed URL: same path, token `kid.exp.<sig>.<pin>`. */
+const pinnedSeedOf = (seedUrl: string) => {
+  const [head, token, ...rest] = seedUrl.split('/seed/')[1].split('/');
+  const [kid, exp] = head === undefined ? [] : token === undefined ? head.split('.') : head.split('.');
+  const esc = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const base = seedUrl.split('/seed/')[0];
+  return expect.stringMatching(new RegExp(`^${esc(base)}/seed/${esc(kid)}\\.${exp}\\.[\\w-]{43}\\.[\\w-]+/${esc([token, ...rest].join('/'))}$`));
+};
+
 describe('GET /torrent/<bucket>/<key> building torrents from the object', () => {
   test('every awkward size and key gives a torrent whose pieces are the SHA-1 of the bytes and whose info-hash matches libtorrent create_torrent', async () => {
     const built: Array<{ name: string; bytes: Buffer; pieceLength: number; ours: string }> = [];
@@ -72,7 +81,8 @@ describe('GET /torrent/<bucket>/<key> building torrents from the object', () => 
         length: o.bytes.length,
         pieceLength,
         pieces: true,
-        urlList: [link.seedUrl],
+        // The link's seed URL, its token extended with the version pin (the object's ETag on s3rver).
+        urlList: [pinnedSeedOf(link.seedUrl)],
         infoKeys: ['length', 'name', 'piece length', 'pieces'],
         announce: undefined,
         creationDateIsLastModified: true,

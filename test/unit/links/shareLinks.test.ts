@@ -108,7 +108,10 @@ describe('parseSeedToken', () => {
     ['k1', { kid: 'k1', exp: undefined, sig: undefined }],
     ['k1.123', { kid: 'k1', exp: '123', sig: undefined }],
     ['', { kid: '', exp: undefined, sig: undefined }],
-    ['a.b.c.d', { kid: '', exp: '', sig: '' }],
+    // Four parts: a version-pinned token, the pin base64url-encoded.
+    [seedToken('k1', EXP, 'A'.repeat(43), 'v:3HL4kqtJ'), { kid: 'k1', exp: String(EXP), sig: 'A'.repeat(43), pin: 'v:3HL4kqtJ' }],
+    ['a.b.c.d+', { kid: '', exp: '', sig: '' }],
+    ['a.b.c.d.e', { kid: '', exp: '', sig: '' }],
   ])('splits "%s"', (token, expected) => {
     expect(parseSeedToken(token)).toEqual(expected);
   });
