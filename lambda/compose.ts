@@ -57,7 +57,11 @@ export const compose = (config: Config, o: ComposeOptions = {}): App => {
   const s3 = o.s3 ?? createS3Client(config.s3);
   const { cache: cacheConfig } = config;
   const cache =
-    o.cache ?? withMemoryCache(cacheConfig.bucket ? s3TorrentCache(s3, cacheConfig.bucket, cacheConfig.prefix, cacheConfig.expectedOwner) : noCache, config.memoryCacheBytes);
+    o.cache ??
+    withMemoryCache(
+      cacheConfig.bucket ? s3TorrentCache(s3, cacheConfig.bucket, cacheConfig.prefix, cacheConfig.expectedOwner) : noCache,
+      config.memoryCacheBytes,
+    );
   const pool = new HashPool();
   const metrics = createMetrics();
   const logger = createLogger({ level: o.logLevel });
@@ -75,7 +79,15 @@ export const compose = (config: Config, o: ComposeOptions = {}): App => {
   });
   const lambdaJobs =
     lambda && cacheConfig.bucket
-      ? new LambdaJobs({ s3, cacheBucket: cacheConfig.bucket, cachePrefix: cacheConfig.prefix, expectedOwner: cacheConfig.expectedOwner, lambda, functionName: config.asyncFunctionName!, builds })
+      ? new LambdaJobs({
+          s3,
+          cacheBucket: cacheConfig.bucket,
+          cachePrefix: cacheConfig.prefix,
+          expectedOwner: cacheConfig.expectedOwner,
+          lambda,
+          functionName: config.asyncFunctionName!,
+          builds,
+        })
       : undefined;
   const jobs: BackgroundJobs = lambdaJobs ?? localJobs(builds);
   const services: Services = Object.freeze({

@@ -17,6 +17,7 @@ export interface Route {
   resource: string;
   /** Path prefix that selects this route, e.g. `/torrent/`. */
   prefix: string;
+  // biome-ignore lint/suspicious/noExplicitAny: middy handlers of every event and context type
   handler: (...args: any[]) => Promise<unknown>;
 }
 
@@ -31,13 +32,13 @@ export const toApiGatewayEvent = (req: IncomingMessage, body: Buffer, route: Rou
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const [name, value] = [req.rawHeaders[i], req.rawHeaders[i + 1]];
     headers[name] = value;
-    (multiValueHeaders[name] ??= []).push(value);
+    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
   }
   const query: Record<string, string> = {};
   const multiQuery: Record<string, string[]> = {};
   for (const [k, v] of url.searchParams) {
     query[k] = v;
-    (multiQuery[k] ??= []).push(v);
+    multiQuery[k] = [...(multiQuery[k] ?? []), v];
   }
   const hasQuery = url.searchParams.size > 0;
   const safeDecode = (s: string) => {
@@ -138,38 +139,45 @@ const sendJson = (res: ServerResponse, status: number, code: string, message: st
 };
 
 /** A Node `http` request listener that dispatches to the routes, or 404s as API Gateway would. */
-export const apiGatewayListener = (routes: Route[], stage = 'local') => async (req: IncomingMessage, res: ServerResponse) => {
-  const path = (req.url ?? '/').split('?')[0];
-  const route = routes.find((r) => path.startsWith(r.prefix) || path === r.prefix.replace(/\/$/, ''));
-  if (!route) {
-    req.resume();
-    return sendJson(res, 404, 'NotFound', 'No such route. Use GET /torrent/<bucket>/<key> with a share link.');
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of req) {
-      size += chunk.length;
-      if (size > MAX_BODY) return sendJson(res, 413, 'BodyTooLarge', 'Request body too large.');
-      chunks.push(chunk);
+export const apiGatewayListener =
+  (routes: Route[], stage = 'local') =>
+  async (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const route = routes.find((r) => path.startsWith(r.prefix) || path === r.prefix.replace(/\/$/, ''));
+    if (!route) {
+      req.resume();
+      return sendJson(res, 404, 'NotFound', 'No such route. Use GET /torrent/<bucket>/<key> with a share link.');
     }
-  } catch {
-    return res.destroy();
-  }
-  const event = toApiGatewayEvent(req, Buffer.concat(chunks), route, stage);
-  try {
-    if (isStreamingHandler(route.handler)) {
-      const stream = responseStreamFor(res);
-      res.on('close', () => stream.destroy());
-      await route.handler(event, stream, lambdaContext());
-    } else {
-      const out = (await route.handler(event, lambdaContext())) as { statusCode: number; headers?: Record<string, string>; body?: string; isBase64Encoded?: boolean };
-      res.writeHead(out.statusCode, out.headers ?? {});
-      res.end(out.body ? Buffer.from(out.body, out.isBase64Encoded ? 'base64' : 'utf8') : undefined);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of req) {
+        size += chunk.length;
+        if (size > MAX_BODY) return sendJson(res, 413, 'BodyTooLarge', 'Request body too large.');
+        chunks.push(chunk);
+      }
+    } catch {
+      return res.destroy();
     }
-  } catch (err) {
-    // API Gateway answers 502 when an integration fails; a stream that broke mid-body is cut, like Lambda does.
-    if (!res.headersSent) sendJson(res, 502, 'IntegrationFailure', 'The handler failed.');
-    else res.destroy(err as Error);
-  }
-};
+    const event = toApiGatewayEvent(req, Buffer.concat(chunks), route, stage);
+    try {
+      if (isStreamingHandler(route.handler)) {
+        const stream = responseStreamFor(res);
+        res.on('close', () => stream.destroy());
+        await route.handler(event, stream, lambdaContext());
+      } else {
+        const out = (await route.handler(event, lambdaContext())) as {
+          statusCode: number;
+          headers?: Record<string, string>;
+          body?: string;
+          isBase64Encoded?: boolean;
+        };
+        res.writeHead(out.statusCode, out.headers ?? {});
+        res.end(out.body ? Buffer.from(out.body, out.isBase64Encoded ? 'base64' : 'utf8') : undefined);
+      }
+    } catch (err) {
+      // API Gateway answers 502 when an integration fails; a stream that broke mid-body is cut, like Lambda does.
+      if (!res.headersSent) sendJson(res, 502, 'IntegrationFailure', 'The handler failed.');
+      else res.destroy(err as Error);
+    }
+  };

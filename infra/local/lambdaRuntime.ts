@@ -4,7 +4,7 @@
  * local runtime and tests. middy calls `awslambda.streamifyResponse` when a
  * streaming handler is created, so this must be installed first.
  */
-import { Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 
 export interface Prelude {
   statusCode: number;

@@ -30,9 +30,8 @@ const fail = (message: string): never => {
 };
 
 const main = async () => {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parse = () =>
+    parseArgs({
       allowPositionals: true,
       options: {
         ttl: { type: 'string', default: '7d' },
@@ -44,6 +43,9 @@ const main = async () => {
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse();
   } catch (err) {
     return fail((err as Error).message);
   }

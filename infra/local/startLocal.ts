@@ -14,7 +14,16 @@ installLambdaGlobals();
 import { loadConfig, type Config } from '../../lambda/config';
 import { compose, type App, type ComposeOptions } from '../../lambda/compose';
 import { apiGatewayListener, type Route } from './apiGatewayAdapter';
-import { DEMO_BUCKET, EMBEDDED_ACCOUNT_ID, EMBEDDED_CREDENTIALS, ensureBucket, ensureDemoObject, s3ClientFor, startEmbeddedS3, type EmbeddedS3 } from './embeddedS3';
+import {
+  DEMO_BUCKET,
+  EMBEDDED_ACCOUNT_ID,
+  EMBEDDED_CREDENTIALS,
+  ensureBucket,
+  ensureDemoObject,
+  s3ClientFor,
+  startEmbeddedS3,
+  type EmbeddedS3,
+} from './embeddedS3';
 import { loadOrCreateLocalKeys } from './localKeys';
 
 export interface LocalOptions {
@@ -48,8 +57,7 @@ export const LOCAL_CACHE_BUCKET = 'torrent-cache';
 /** How long requests in flight may finish once shutdown begins; then their connections are closed. */
 const SHUTDOWN_GRACE_MS = 2000;
 
-const definedOnly = (env: Record<string, string | undefined> = {}) =>
-  Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+const definedOnly = (env: Record<string, string | undefined> = {}) => Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
 
 export const startLocal = async (opts: LocalOptions = {}): Promise<LocalRuntime> => {
   const dataDir = resolve(opts.dataDir ?? '.local');

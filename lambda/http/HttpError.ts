@@ -11,12 +11,7 @@ export class HttpError extends Error {
   readonly expose: boolean;
   readonly headers: Record<string, string>;
 
-  constructor(
-    statusCode: number,
-    code: string,
-    message: string,
-    options: { cause?: unknown; headers?: Record<string, string> } = {},
-  ) {
+  constructor(statusCode: number, code: string, message: string, options: { cause?: unknown; headers?: Record<string, string> } = {}) {
     super(message, { cause: options.cause });
     this.name = 'HttpError';
     this.statusCode = statusCode;
@@ -25,6 +20,5 @@ export class HttpError extends Error {
     this.headers = options.headers ?? {};
   }
 }
-
 
 export const isHttpError = (err: unknown): err is HttpError => err instanceof HttpError;

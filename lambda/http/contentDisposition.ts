@@ -18,9 +18,7 @@ export const contentDisposition = (name: string): string => {
 };
 
 /** RFC 8187 value-chars: attr-char stays, everything else is %XX of its UTF-8 bytes. */
-const encodeRfc8187 = (s: string): string =>
-  encodeURIComponent(s).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const encodeRfc8187 = (s: string): string => encodeURIComponent(s).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** The .torrent download name for a key: its last path segment plus `.torrent`. */
 export const torrentFileName = (key: string): string => `${displayName(key)}.torrent`;
-

@@ -15,7 +15,12 @@ export const s3ErrorToHttp = (err: unknown): HttpError => {
         ? new HttpError(404, 'NoSuchBucket', 'The bucket does not exist.', opts)
         : new HttpError(404, 'NoSuchKey', 'The object does not exist.', opts);
     case 'accessDenied':
-      return new HttpError(403, 'AccessDenied', 'The proxy may not read this object (access denied, or the bucket is not owned by the expected account).', opts);
+      return new HttpError(
+        403,
+        'AccessDenied',
+        'The proxy may not read this object (access denied, or the bucket is not owned by the expected account).',
+        opts,
+      );
     case 'throttled':
       return new HttpError(503, 'SlowDown', 'The storage service is busy; retry later.', { ...opts, headers: { 'Retry-After': '2' } });
     case 'timeout':

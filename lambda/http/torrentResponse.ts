@@ -31,7 +31,7 @@ export const torrentResponse = (t: TorrentBody, ifNoneMatch?: string): LambdaRes
     'X-Torrent-Source': t.origin,
   };
   if (t.requestCharged) headers['x-amz-request-charged'] = t.requestCharged;
-  if (ifNoneMatch && ifNoneMatch.split(',').some((v) => v.trim() === etag || v.trim() === '*')) {
+  if (ifNoneMatch?.split(',').some((v) => v.trim() === etag || v.trim() === '*')) {
     delete headers['Content-Length'];
     return { statusCode: 304, headers, body: '' };
   }

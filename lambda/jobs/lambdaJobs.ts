@@ -80,7 +80,13 @@ export class LambdaJobs implements BackgroundJobs {
 
   private async put(id: CacheIdentity, p: JobProgress): Promise<void> {
     await this.o.s3.send(
-      new PutObjectCommand({ Bucket: this.o.cacheBucket, Key: this.markerKey(id), Body: JSON.stringify(p), ContentType: 'application/json', ExpectedBucketOwner: this.o.expectedOwner }),
+      new PutObjectCommand({
+        Bucket: this.o.cacheBucket,
+        Key: this.markerKey(id),
+        Body: JSON.stringify(p),
+        ContentType: 'application/json',
+        ExpectedBucketOwner: this.o.expectedOwner,
+      }),
     );
   }
 
@@ -88,7 +94,9 @@ export class LambdaJobs implements BackgroundJobs {
   async status(id: CacheIdentity): Promise<JobProgress | undefined> {
     let text: string;
     try {
-      const out = await this.o.s3.send(new GetObjectCommand({ Bucket: this.o.cacheBucket, Key: this.markerKey(id), ExpectedBucketOwner: this.o.expectedOwner }));
+      const out = await this.o.s3.send(
+        new GetObjectCommand({ Bucket: this.o.cacheBucket, Key: this.markerKey(id), ExpectedBucketOwner: this.o.expectedOwner }),
+      );
       text = await out.Body!.transformToString();
     } catch (err) {
       // Only "no marker" means "no build": a throttled or failed read must not start a second one.
@@ -129,7 +137,8 @@ export class LambdaJobs implements BackgroundJobs {
   markers(id: CacheIdentity, log: AppLogger, now: () => number = Date.now): ProgressMarkers {
     const progress = freshProgress(id.size, now());
     let lastBeat = progress.startedAt;
-    const write = () => this.put(id, { ...progress, heartbeatAt: now() }).catch((err) => log.warn('could not write build progress marker', { code: classifyS3Error(err).code }));
+    const write = () =>
+      this.put(id, { ...progress, heartbeatAt: now() }).catch((err) => log.warn('could not write build progress marker', { code: classifyS3Error(err).code }));
     return {
       onProgress: (done) => {
         progress.bytesDone = done;

@@ -29,7 +29,16 @@ export const lambdaSegmentRunner =
   (lambda: LambdaClient, functionName: string) =>
   (target: ServedObject, head: ObjectHead, pieceLength: number): SegmentRunner =>
   async (segment) => {
-    const event: HashSegmentEvent = { action: 'hashSegment', bucket: target.bucket, key: target.key, versionId: head.versionId, etag: head.etag, size: head.size, pieceLength, segment };
+    const event: HashSegmentEvent = {
+      action: 'hashSegment',
+      bucket: target.bucket,
+      key: target.key,
+      versionId: head.versionId,
+      etag: head.etag,
+      size: head.size,
+      pieceLength,
+      segment,
+    };
     const out = (await invokeJson(lambda, functionName, 'RequestResponse', event)) as HashSegmentResult;
     return Buffer.from(out.pieces, 'base64');
   };

@@ -24,4 +24,5 @@ export const parsePin = (text: string): ObjectPin | undefined => {
 export const pinOfHead = (head: { versionId?: string; etag: string }): ObjectPin => (head.versionId ? { versionId: head.versionId } : { etag: head.etag });
 
 /** The read parameters that hold a GetObject/HeadObject to the pinned version. */
-export const pinParams = (pin: ObjectPin): { VersionId?: string; IfMatch?: string } => ('versionId' in pin ? { VersionId: pin.versionId } : { IfMatch: pin.etag });
+export const pinParams = (pin: ObjectPin): { VersionId?: string; IfMatch?: string } =>
+  'versionId' in pin ? { VersionId: pin.versionId } : { IfMatch: pin.etag };

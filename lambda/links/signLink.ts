@@ -25,10 +25,12 @@ export const linkPayload = (c: LinkClaims): Buffer => {
   const fields = ['s3tp1', c.route, c.scope.type, c.bucket, subject, String(c.exp), c.kid];
   // Appended only when present, so unpinned links keep their signatures; the field count tells them apart.
   if (c.pin !== undefined) fields.push('pin', c.pin);
-  return Buffer.concat(fields.map((f) => {
-    const b = Buffer.from(f, 'utf8');
-    return Buffer.concat([Buffer.from(`${b.length}:`), b]);
-  }));
+  return Buffer.concat(
+    fields.map((f) => {
+      const b = Buffer.from(f, 'utf8');
+      return Buffer.concat([Buffer.from(`${b.length}:`), b]);
+    }),
+  );
 };
 
 /**
@@ -37,5 +39,4 @@ export const linkPayload = (c: LinkClaims): Buffer => {
  * @example
  * signLink({ route: 'torrent', bucket: 'demo', scope: { type: 'object', key: 'a.bin' }, exp: 1e9, kid: 'k1' }, secret)
  */
-export const signLink = (claims: LinkClaims, secret: Buffer): string =>
-  createHmac('sha256', secret).update(linkPayload(claims)).digest('base64url');
+export const signLink = (claims: LinkClaims, secret: Buffer): string => createHmac('sha256', secret).update(linkPayload(claims)).digest('base64url');

@@ -26,8 +26,7 @@ export interface VerifiedLink {
 const SIG = /^[A-Za-z0-9_-]{43}$/;
 const EXP = /^[1-9]\d{0,11}$/;
 
-const required = () =>
-  new HttpError(401, 'LinkRequired', 'This URL needs a signed share link (exp, kid and sig). Ask the object owner for a link.');
+const required = () => new HttpError(401, 'LinkRequired', 'This URL needs a signed share link (exp, kid and sig). Ask the object owner for a link.');
 // One message for every way a link can be wrong: the caller learns nothing about which byte failed.
 const invalid = () => new HttpError(403, 'InvalidLink', 'The share link is not valid for this object.');
 const expired = () => new HttpError(403, 'LinkExpired', 'The share link has expired. Ask the object owner for a new one.');

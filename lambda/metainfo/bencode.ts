@@ -6,7 +6,10 @@
 export type BValue = number | bigint | Buffer | string | BValue[] | { [key: string]: BValue | undefined };
 
 export class BencodeError extends Error {
-  constructor(message: string, readonly offset: number) {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
     super(`${message} at byte ${offset}`);
     this.name = 'BencodeError';
   }
@@ -149,5 +152,4 @@ export const bdecode = (input: Buffer): DecodeResult => {
   return { value, spans };
 };
 
-export const isDict = (v: BDecoded | undefined): v is BDict =>
-  typeof v === 'object' && v !== null && !Buffer.isBuffer(v) && !Array.isArray(v);
+export const isDict = (v: BDecoded | undefined): v is BDict => typeof v === 'object' && v !== null && !Buffer.isBuffer(v) && !Array.isArray(v);

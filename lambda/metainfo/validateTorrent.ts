@@ -26,7 +26,7 @@ export class InvalidTorrentError extends Error {
  */
 export const validateTorrent = (bytes: Buffer, expect: { length?: number } = {}): ValidatedTorrent => {
   if (bytes.length === 0 || bytes[0] !== 0x64) throw new InvalidTorrentError('not a bencoded dictionary');
-  let decoded;
+  let decoded: ReturnType<typeof bdecode>;
   try {
     decoded = bdecode(bytes);
   } catch (err) {

@@ -40,5 +40,4 @@ const replacer = (_key: string, value: unknown): unknown => {
  * const log = createLogger().createChild({ persistentKeys: { requestId: 'r-1' } });
  * log.info('request', { status: 200 });
  */
-export const createLogger = (opts: LoggerOptions = {}): AppLogger =>
-  new Logger({ serviceName: SERVICE_NAME, logLevel: opts.level, jsonReplacerFn: replacer });
+export const createLogger = (opts: LoggerOptions = {}): AppLogger => new Logger({ serviceName: SERVICE_NAME, logLevel: opts.level, jsonReplacerFn: replacer });

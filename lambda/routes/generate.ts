@@ -47,10 +47,18 @@ const generate = async (s: Services, e: Partial<GenerateEvent>, log: AppLogger) 
 const hashSegment = async (s: Services, e: Partial<HashSegmentEvent>, log: AppLogger): Promise<HashSegmentResult> => {
   const target = targetOf(s, e);
   const { segment, pieceLength, size, etag } = e;
-  if (!segment || !Number.isSafeInteger(segment.start) || !Number.isSafeInteger(segment.end) || typeof pieceLength !== 'number' || typeof size !== 'number' || typeof etag !== 'string') {
+  if (
+    !segment ||
+    !Number.isSafeInteger(segment.start) ||
+    !Number.isSafeInteger(segment.end) ||
+    typeof pieceLength !== 'number' ||
+    typeof size !== 'number' ||
+    typeof etag !== 'string'
+  ) {
     throw invalid('segment, pieceLength, size and etag are required');
   }
-  if (segment.start % pieceLength !== 0 || segment.end > size || segment.start >= segment.end) throw invalid('segment must be piece-aligned and inside the object');
+  if (segment.start % pieceLength !== 0 || segment.end > size || segment.start >= segment.end)
+    throw invalid('segment must be piece-aligned and inside the object');
   const { config } = s;
   const pieces = await hashObjectRange(s.s3, target.ref, { size, etag, versionId: e.versionId }, segment, {
     pieceLength,
@@ -70,7 +78,9 @@ const hashSegment = async (s: Services, e: Partial<HashSegmentEvent>, log: AppLo
 export const generateRoute = (s: Services) =>
   middy<unknown, unknown, Error, Context>().handler(async (event, context) => {
     const e = (event ?? {}) as { action?: unknown };
-    const log = s.logger.createChild({ persistentKeys: { requestId: context.awsRequestId, route: 'generate', action: typeof e.action === 'string' ? e.action : undefined } });
+    const log = s.logger.createChild({
+      persistentKeys: { requestId: context.awsRequestId, route: 'generate', action: typeof e.action === 'string' ? e.action : undefined },
+    });
     if (e.action === 'generate') return generate(s, e as Partial<GenerateEvent>, log);
     if (e.action === 'hashSegment') return hashSegment(s, e as Partial<HashSegmentEvent>, log);
     throw invalid('unknown action');

@@ -23,4 +23,3 @@ export const bucketNameProblem = (name: string): string | undefined => {
   if (RESERVED_SUFFIXES.some((s) => name.endsWith(s))) return 'uses a reserved suffix';
   return undefined;
 };
-

@@ -42,12 +42,7 @@ export class ShortReadError extends Error {
  * yet delivered, so nothing is read twice or skipped; after `attempts` the
  * last error is thrown. The range is pinned to one version (see RangeRead).
  */
-export async function* streamObjectRange(
-  client: S3Client,
-  ref: ObjectRef,
-  range: RangeRead,
-  opts: StreamRangeOptions = {},
-): AsyncGenerator<Uint8Array> {
+export async function* streamObjectRange(client: S3Client, ref: ObjectRef, range: RangeRead, opts: StreamRangeOptions = {}): AsyncGenerator<Uint8Array> {
   const attempts = opts.attempts ?? 5;
   const backoffMs = opts.backoffMs ?? 200;
   const expected = range.end - range.start + 1;

@@ -69,4 +69,3 @@ export const generateInfo = async (
   }
   return buildInfo({ name: opts.name, length: head.size, pieceLength: opts.pieceLength, pieces });
 };
-

@@ -73,16 +73,26 @@ const hashWithPool = async (client: S3Client, ref: ObjectRef, head: ObjectHead, 
       const index = next++;
       const [start, end] = parts[index];
       try {
-        const source = streamObjectRange(client, ref, { start, end, versionId: head.versionId, etag: head.etag }, {
-          signal,
-          attempts: opts.attempts,
-          backoffMs: opts.backoffMs,
-          log: opts.log,
-        });
-        const { pieces, length } = await hashStream(source, opts.pieceLength, ({ bytes }) => {
-          progress[index] = bytes;
-          opts.onProgress?.(sum(progress));
-        }, { pool, buffers });
+        const source = streamObjectRange(
+          client,
+          ref,
+          { start, end, versionId: head.versionId, etag: head.etag },
+          {
+            signal,
+            attempts: opts.attempts,
+            backoffMs: opts.backoffMs,
+            log: opts.log,
+          },
+        );
+        const { pieces, length } = await hashStream(
+          source,
+          opts.pieceLength,
+          ({ bytes }) => {
+            progress[index] = bytes;
+            opts.onProgress?.(sum(progress));
+          },
+          { pool, buffers },
+        );
         if (length !== end - start + 1) throw new Error(`part ${index} read ${length} of ${end - start + 1} bytes`);
         results[index] = pieces;
       } catch (err) {

@@ -117,7 +117,16 @@ export class StoreTorrents {
     const top = decodeTop(body);
     const creation = top['creation date'];
     const announce = Buffer.isBuffer(top.announce) ? top.announce.toString('utf8') : undefined;
-    return { kind: 'torrent', info: Buffer.from(valid.infoBytes), infoHash, name: valid.name, head, requestCharged, creationDate: typeof creation === 'number' ? creation : undefined, announce };
+    return {
+      kind: 'torrent',
+      info: Buffer.from(valid.infoBytes),
+      infoHash,
+      name: valid.name,
+      head,
+      requestCharged,
+      creationDate: typeof creation === 'number' ? creation : undefined,
+      announce,
+    };
   }
 
   /** A store torrent that failed validation is never served: `store` answers 502, `auto` builds its own. */

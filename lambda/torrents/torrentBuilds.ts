@@ -85,7 +85,14 @@ export class TorrentBuilds {
     return build;
   }
 
-  private async buildAndCache(target: ServedObject, head: ObjectHead, id: CacheIdentity, progress: JobProgress, log: AppLogger, onProgress?: (n: number) => void): Promise<Buffer> {
+  private async buildAndCache(
+    target: ServedObject,
+    head: ObjectHead,
+    id: CacheIdentity,
+    progress: JobProgress,
+    log: AppLogger,
+    onProgress?: (n: number) => void,
+  ): Promise<Buffer> {
     const { s3, config, pool, metrics } = this.deps;
     const started = Date.now();
     const report = progressReporter(log, { bucket: target.bucket, key: target.key }, head.size);

@@ -53,7 +53,18 @@ export class TorrentService {
         const { trackers } = this.deps.config;
         const announce = trackers.length > 0 ? trackers : answer.announce ? [answer.announce] : [];
         const bytes = buildMetainfo({ info, webSeeds: req.webSeeds(pinOfHead(h)), trackers: announce, creationDate: answer.creationDate });
-        return { state: 'ready', torrent: { bytes, origin: 'store', infoHash: answer.infoHash, name: answer.name, length: h.size, pin: pinOfHead(h), requestCharged: answer.requestCharged } };
+        return {
+          state: 'ready',
+          torrent: {
+            bytes,
+            origin: 'store',
+            infoHash: answer.infoHash,
+            name: answer.name,
+            length: h.size,
+            pin: pinOfHead(h),
+            requestCharged: answer.requestCharged,
+          },
+        };
       }
       head = answer.head;
     }
@@ -83,6 +94,9 @@ export class TorrentService {
       }
     }
     const bytes = buildMetainfo({ info, webSeeds: req.webSeeds(pinOfHead(head)), trackers: config.trackers, creationDate: id.lastModified });
-    return { state: 'ready', torrent: { bytes, origin, infoHash: infoHashOfInfo(info), name: id.name, length: head.size, pin: pinOfHead(head), requestCharged: head.requestCharged } };
+    return {
+      state: 'ready',
+      torrent: { bytes, origin, infoHash: infoHashOfInfo(info), name: id.name, length: head.size, pin: pinOfHead(head), requestCharged: head.requestCharged },
+    };
   }
 }

@@ -33,7 +33,15 @@ export const piecesToCheck = (pieceCount: number, infoHash: Buffer): number[] =>
  * 16.2 serves torrents whose pieces after the first are wrong: this is what
  * keeps them from ever reaching a downloader.
  */
-export const storePiecesMatch = async (s3: S3Client, ref: ObjectRef, head: ObjectHead, torrent: ValidatedTorrent, infoHash: Buffer, log: AppLogger, signal?: AbortSignal): Promise<boolean> => {
+export const storePiecesMatch = async (
+  s3: S3Client,
+  ref: ObjectRef,
+  head: ObjectHead,
+  torrent: ValidatedTorrent,
+  infoHash: Buffer,
+  log: AppLogger,
+  signal?: AbortSignal,
+): Promise<boolean> => {
   const pieces = torrent.info.pieces as Buffer;
   for (const index of piecesToCheck(torrent.pieceCount, infoHash)) {
     const start = index * torrent.pieceLength;

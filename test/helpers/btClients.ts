@@ -15,7 +15,18 @@ export const aria2Download = async (torrent: string, dir: string, timeoutMs = 60
   requireTool('/usr/bin/aria2c', 'aria2');
   await run(
     '/usr/bin/aria2c',
-    ['--dir', dir, '--seed-time=0', '--enable-dht=false', '--bt-enable-lpd=false', '--enable-peer-exchange=false', '--console-log-level=warn', '--summary-interval=0', '--check-integrity=true', torrent],
+    [
+      '--dir',
+      dir,
+      '--seed-time=0',
+      '--enable-dht=false',
+      '--bt-enable-lpd=false',
+      '--enable-peer-exchange=false',
+      '--console-log-level=warn',
+      '--summary-interval=0',
+      '--check-integrity=true',
+      torrent,
+    ],
     { timeout: timeoutMs },
   );
 };
@@ -40,7 +51,14 @@ export const transmissionDownload = async (torrent: string, dir: string, timeout
   mkdirSync(config, { recursive: true });
   writeFileSync(
     join(config, 'settings.json'),
-    JSON.stringify({ 'dht-enabled': false, 'lpd-enabled': false, 'pex-enabled': false, 'port-forwarding-enabled': false, 'bind-address-ipv4': '127.0.0.1', 'peer-port-random-on-start': true }),
+    JSON.stringify({
+      'dht-enabled': false,
+      'lpd-enabled': false,
+      'pex-enabled': false,
+      'port-forwarding-enabled': false,
+      'bind-address-ipv4': '127.0.0.1',
+      'peer-port-random-on-start': true,
+    }),
   );
   const marker = join(dir, '.finished');
   const finish = join(config, 'finish.sh');

@@ -18,7 +18,11 @@ export const captureLogs = (logger: AppLogger, level: LogLevel = 'DEBUG'): Captu
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
   const take = (chunk: unknown) => {
     // Only JSON lines: Node's own warnings (the SDK's Node version notice) also go to stderr.
-    lines.push(...String(chunk).split('\n').filter((l) => l.startsWith('{')));
+    lines.push(
+      ...String(chunk)
+        .split('\n')
+        .filter((l) => l.startsWith('{')),
+    );
     return true;
   };
   const out = jest.spyOn(process.stdout, 'write').mockImplementation(take);

@@ -146,7 +146,12 @@ export const startFaultProxy = async (upstream: string): Promise<FaultProxy> => 
     return Buffer.concat(parts).subarray(0, n);
   };
 
-  const applyBodyFault = async (res: ServerResponse, up: IncomingMessage, fault: Exclude<Fault, { kind: 'status' | 'hang' | 'ignoreRange' }>, rec: FaultRecord) => {
+  const applyBodyFault = async (
+    res: ServerResponse,
+    up: IncomingMessage,
+    fault: Exclude<Fault, { kind: 'status' | 'hang' | 'ignoreRange' }>,
+    rec: FaultRecord,
+  ) => {
     const n = fault.kind === 'shortBody' ? fault.bytes : fault.afterBytes;
     const head = await firstBytes(up, n);
     const headers = { ...up.headers };
@@ -195,18 +200,15 @@ export const startFaultProxy = async (upstream: string): Promise<FaultProxy> => 
     }
     const headers = { ...req.headers };
     if (fault?.kind === 'ignoreRange') delete headers.range;
-    const out = httpRequest(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers, agent },
-      (up) => {
-        if (!fault || fault.kind === 'ignoreRange') {
-          rec.status = up.statusCode;
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
-          return;
-        }
-        applyBodyFault(res, up, fault, rec).catch(() => res.destroy());
-      },
-    );
+    const out = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers, agent }, (up) => {
+      if (!fault || fault.kind === 'ignoreRange') {
+        rec.status = up.statusCode;
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+        return;
+      }
+      applyBodyFault(res, up, fault, rec).catch(() => res.destroy());
+    });
     out.on('error', () => res.destroy());
     res.on('close', () => out.destroy());
     req.pipe(out);

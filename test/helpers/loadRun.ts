@@ -130,7 +130,12 @@ const OBJECT_KEY = 'load/object.txt';
 export const startLoadFixture = async (objectBytes = 1024 * 1024): Promise<LoadFixture> => {
   const rt = await startTestRuntime({ env: { SERVED_BUCKETS: bucketsEnv([{ name: BUCKET }]) } });
   try {
-    const bytes = Buffer.from(randomBytes(Math.ceil(objectBytes / 2)).toString('hex').slice(0, objectBytes), 'latin1');
+    const bytes = Buffer.from(
+      randomBytes(Math.ceil(objectBytes / 2))
+        .toString('hex')
+        .slice(0, objectBytes),
+      'latin1',
+    );
     await rt.put(BUCKET, OBJECT_KEY, bytes);
     const link = rt.link(BUCKET, OBJECT_KEY);
     const res = await fetch(link.url);
@@ -201,7 +206,10 @@ export const loadBench = async (opts: { durationSeconds?: number; connections?: 
     return [
       await runLoad(base, [kinds.torrent], { title: 'torrent (valid link)', ...o }),
       await runLoad(base, [kinds.seed], { title: 'seed (16 KiB range)', ...o }),
-      await runLoad(base, [kinds.torrent, kinds.seed, kinds.invalidSig, kinds.invalidSeed, kinds.expired, kinds.missingKey], { title: 'mixed valid/invalid', ...o }),
+      await runLoad(base, [kinds.torrent, kinds.seed, kinds.invalidSig, kinds.invalidSeed, kinds.expired, kinds.missingKey], {
+        title: 'mixed valid/invalid',
+        ...o,
+      }),
     ];
   } finally {
     logger.setLogLevel(previous);

@@ -25,9 +25,10 @@ export const startStubLambda = async (dispatch: () => (payload: unknown) => Prom
     const payload = JSON.parse(Buffer.concat(chunks).toString('utf8'));
     const m = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(req.url ?? '');
     const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
-    const signed = /^AWS4-HMAC-SHA256 Credential=[^/]+\/\d{8}\/[a-z0-9-]+\/lambda\/aws4_request, SignedHeaders=.*x-amz-invocation-type.*, Signature=[0-9a-f]{64}$/.test(
-      String(req.headers.authorization ?? ''),
-    );
+    const signed =
+      /^AWS4-HMAC-SHA256 Credential=[^/]+\/\d{8}\/[a-z0-9-]+\/lambda\/aws4_request, SignedHeaders=.*x-amz-invocation-type.*, Signature=[0-9a-f]{64}$/.test(
+        String(req.headers.authorization ?? ''),
+      );
     calls.push({ functionName: decodeURIComponent(m?.[1] ?? ''), type, payload, signed });
     if (!m || !signed) {
       res.writeHead(403, { 'content-type': 'application/json' });

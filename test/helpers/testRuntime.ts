@@ -3,7 +3,7 @@
  * tests need around it: an S3 client for the embedded server, link minting
  * with the runtime's own keys, and an S3 call counter.
  */
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -42,7 +42,9 @@ for p in sys.argv[1:]:
 
 /** Info-hashes of .torrent files as libtorrent computes them. */
 export const libtorrentInfoHashes = (paths: string[]): string[] =>
-  execFileSync('/usr/bin/python3', ['-c', LT_INFO_HASH, ...paths], { encoding: 'utf8' }).trim().split('\n');
+  execFileSync('/usr/bin/python3', ['-c', LT_INFO_HASH, ...paths], { encoding: 'utf8' })
+    .trim()
+    .split('\n');
 
 const LT_CREATE = `
 import sys, os, libtorrent as lt
@@ -76,7 +78,11 @@ export const independentInfoHashes = (files: Array<{ name: string; bytes: Buffer
 };
 
 /** HTTP GET of a raw path (fetch would normalise `%2E%2E` and other odd encodings before sending). */
-export const rawRequest = (baseUrl: string, rawPath: string, method = 'GET'): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> =>
+export const rawRequest = (
+  baseUrl: string,
+  rawPath: string,
+  method = 'GET',
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> =>
   new Promise((ok, fail) => {
     const u = new URL(baseUrl);
     const req = httpRequest({ host: u.hostname, port: u.port, path: rawPath, method }, (res) => {

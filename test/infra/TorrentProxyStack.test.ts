@@ -21,6 +21,7 @@ const synth = (settings: TorrentProxyStackProps['settings'] = { servedBuckets: S
   return { stack, template: Template.fromStack(stack) };
 };
 
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation template fragments of any shape
 type Cfn = Record<string, any>;
 
 /** Renders Fn::Join / Ref / Fn::GetAtt as one readable string: `<Ref:X>`, `<X.Arn>`. */
@@ -39,8 +40,7 @@ const logicalIdOf = (template: Template, type: string, props: Cfn): string => {
   return ids[0];
 };
 
-const functionId = (template: Template, handler: string) =>
-  logicalIdOf(template, 'AWS::Lambda::Function', { Handler: `index.${handler}` });
+const functionId = (template: Template, handler: string) => logicalIdOf(template, 'AWS::Lambda::Function', { Handler: `index.${handler}` });
 
 interface Route {
   verb: string;
@@ -75,7 +75,7 @@ const statementsOf = (template: Template, fnId: string): Cfn[] => {
     .flatMap((p) => p.Properties.PolicyDocument.Statement as Cfn[]);
 };
 
-const asList = <T,>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const asList = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 /** Statements that grant S3 actions, with resources rendered as strings. */
 const s3Grants = (statements: Cfn[]) =>
@@ -97,11 +97,11 @@ describe('TorrentProxyStack', () => {
 
   describe('API routes', () => {
     it('exposes exactly ANY torrent, ANY seed (the Lambda answers 405 to all but GET/HEAD) and POST links', () => {
-      expect(routes(template).map((r) => `${r.verb} ${r.path}`).sort()).toEqual([
-        'ANY /seed/{token}/{bucket}/{key+}',
-        'ANY /torrent/{bucket}/{key+}',
-        'POST /links',
-      ]);
+      expect(
+        routes(template)
+          .map((r) => `${r.verb} ${r.path}`)
+          .sort(),
+      ).toEqual(['ANY /seed/{token}/{bucket}/{key+}', 'ANY /torrent/{bucket}/{key+}', 'POST /links']);
     });
 
     it('answers API Gateway refusals as JSON { code, message }, unknown routes with 404', () => {
@@ -366,7 +366,7 @@ describe('TorrentProxyStack', () => {
       expect(s3Grants(statementsOf(template, seedFn))).toEqual(served(['s3:GetObject', 's3:GetObjectVersion']));
     });
 
-    it('gives the generate function exactly the torrent function\'s S3 grants', () => {
+    it("gives the generate function exactly the torrent function's S3 grants", () => {
       expect(s3Grants(statementsOf(template, generateFn))).toEqual(s3Grants(statementsOf(template, torrentFn)));
     });
 
@@ -476,7 +476,17 @@ describe('TorrentProxyStack', () => {
   describe('alarms and outputs', () => {
     it('alarms on the API 5XX rate and on each function’s errors and throttles, without a topic by default', () => {
       const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
-      expect(alarms.map((a) => a.MetricName).sort()).toEqual(['5XXError', 'Errors', 'Errors', 'Errors', 'Errors', 'Throttles', 'Throttles', 'Throttles', 'Throttles']);
+      expect(alarms.map((a) => a.MetricName).sort()).toEqual([
+        '5XXError',
+        'Errors',
+        'Errors',
+        'Errors',
+        'Errors',
+        'Throttles',
+        'Throttles',
+        'Throttles',
+        'Throttles',
+      ]);
       const functionsAlarmed = alarms.filter((a) => a.Namespace === 'AWS/Lambda').map((a) => a.Dimensions[0].Value.Ref);
       for (const id of [torrentFn, seedFn, mintFn, generateFn]) expect(functionsAlarmed.filter((f) => f === id)).toHaveLength(2);
       expect(alarms.find((a) => a.MetricName === '5XXError')).toMatchObject({ Namespace: 'AWS/ApiGateway', Statistic: 'Average', Threshold: 0.05 });
@@ -495,10 +505,10 @@ describe('TorrentProxyStack', () => {
 
     it('outputs the API URL, a torrent URL template, the mint URL, the cache bucket and the secret ARN', () => {
       const outputs = template.toJSON().Outputs;
-      expect(Object.keys(outputs)).toEqual(
-        expect.arrayContaining(['ApiUrl', 'TorrentUrlTemplate', 'MintUrl', 'CacheBucketName', 'LinkKeysSecretArn']),
+      expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['ApiUrl', 'TorrentUrlTemplate', 'MintUrl', 'CacheBucketName', 'LinkKeysSecretArn']));
+      expect(flat(outputs.TorrentUrlTemplate.Value)).toMatch(
+        /^https:\/\/<Ref:Api\w+>\.execute-api\.us-east-1\.<Ref:AWS::URLSuffix>\/<Ref:ApiDeploymentStageprod\w+>\/torrent\/\{bucket\}\/\{key\}\?/,
       );
-      expect(flat(outputs.TorrentUrlTemplate.Value)).toMatch(/^https:\/\/<Ref:Api\w+>\.execute-api\.us-east-1\.<Ref:AWS::URLSuffix>\/<Ref:ApiDeploymentStageprod\w+>\/torrent\/\{bucket\}\/\{key\}\?/);
       expect(flat(outputs.MintUrl.Value)).toMatch(/\/<Ref:ApiDeploymentStageprod\w+>\/links$/);
       expect(outputs.CacheBucketName.Value).toEqual({ Ref: cacheBucketId });
       expect(outputs.LinkKeysSecretArn.Value).toEqual({ Ref: secretId });
@@ -509,9 +519,7 @@ describe('TorrentProxyStack', () => {
     it('serves a placeholder bucket owned by the stack account, with a warning, when none is configured', () => {
       const { stack: s, template: t } = synth({});
       const env = t.toJSON().Resources[functionId(t, 'torrentHandler')].Properties.Environment.Variables;
-      expect(JSON.parse(env.SERVED_BUCKETS)).toEqual([
-        { name: 'example-bucket', expectedOwner: ACCOUNT, requesterPays: false, prefix: '', source: 'auto' },
-      ]);
+      expect(JSON.parse(env.SERVED_BUCKETS)).toEqual([{ name: 'example-bucket', expectedOwner: ACCOUNT, requesterPays: false, prefix: '', source: 'auto' }]);
       Annotations.fromStack(s).hasWarning('*', Match.stringLikeRegexp('No servedBuckets configured'));
     });
 
@@ -590,7 +598,7 @@ describe('cdk-nag', () => {
     const acks: [string, string][] = [];
     const walk = (c: IConstruct) => {
       for (const m of c.node.metadata) {
-        if (m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY) acks.push(...(Object.entries(m.data as Record<string, string>)));
+        if (m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY) acks.push(...Object.entries(m.data as Record<string, string>));
       }
       c.node.children.forEach(walk);
     };

@@ -87,10 +87,7 @@ describe('deployment settings', () => {
   });
 
   it('ships an example file that synthesizes', () => {
-    const { account, region, stackName, ...settings } = readSettings(
-      context({}),
-      fileURLToPath(new URL('../../infra/config.example.json', import.meta.url)),
-    );
+    const { account, region, stackName, ...settings } = readSettings(context({}), fileURLToPath(new URL('../../infra/config.example.json', import.meta.url)));
     const stack = new TorrentProxyStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), stackName ?? 'Proxy', {
       env: { account, region },
       settings,

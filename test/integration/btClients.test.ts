@@ -62,7 +62,12 @@ describe('seed mode "proxy" (the local default): the seed route serves the bytes
     await torrentRes.arrayBuffer();
     const res = await fetch(seed, { headers: { Range: 'bytes=100-199' } });
     const body = Buffer.from(await res.arrayBuffer());
-    expect({ status: res.status, range: res.headers.get('content-range'), length: res.headers.get('content-length'), same: body.equals(bytes.subarray(100, 200)) }).toEqual({
+    expect({
+      status: res.status,
+      range: res.headers.get('content-range'),
+      length: res.headers.get('content-length'),
+      same: body.equals(bytes.subarray(100, 200)),
+    }).toEqual({
       status: 206,
       range: `bytes 100-199/${bytes.length}`,
       length: '100',

@@ -65,13 +65,18 @@ suite('a Ceph RGW store that serves GetObjectTorrent', () => {
     return { res, bytes };
   };
 
-  test('serves 0 corrupt torrents for objects of 1, 7 and 18 pieces: Ceph\'s correct one is forwarded, its wrong ones are replaced', async () => {
+  test("serves 0 corrupt torrents for objects of 1, 7 and 18 pieces: Ceph's correct one is forwarded, its wrong ones are replaced", async () => {
     const served = [];
     for (const [key, body] of Object.entries(objects)) {
       const { res, bytes } = await torrentOf('ceph-auto', key);
       const { info } = decodeTorrent(bytes);
       const pieceLength = info['piece length'] as number;
-      served.push({ key, status: res.status, source: res.headers.get('x-torrent-source'), piecesMatch: (info.pieces as Buffer).equals(expectedPieces(body, pieceLength)) });
+      served.push({
+        key,
+        status: res.status,
+        source: res.headers.get('x-torrent-source'),
+        piecesMatch: (info.pieces as Buffer).equals(expectedPieces(body, pieceLength)),
+      });
     }
     expect(served).toEqual([
       { key: 'one-piece.bin', status: 200, source: 'store', piecesMatch: true },
@@ -80,7 +85,7 @@ suite('a Ceph RGW store that serves GetObjectTorrent', () => {
     ]);
   });
 
-  test('a forwarded torrent keeps the store\'s info-hash, gains our version-pinned web seed, and libtorrent downloads it', async () => {
+  test("a forwarded torrent keeps the store's info-hash, gains our version-pinned web seed, and libtorrent downloads it", async () => {
     const store = await admin.send(new GetObjectTorrentCommand({ Bucket: 'ceph-auto', Key: 'one-piece.bin' }));
     const storeBytes = Buffer.from(await store.Body!.transformToByteArray());
     const { res, bytes } = await torrentOf('ceph-auto', 'one-piece.bin');
@@ -131,6 +136,9 @@ suite('a Ceph RGW store that serves GetObjectTorrent', () => {
     }
     const second = await torrentOf('ceph-versioned', 'release.bin');
     const { info } = decodeTorrent(second.bytes);
-    expect({ length: info.length, piecesMatchV2: (info.pieces as Buffer).equals(expectedPieces(v2, info['piece length'] as number)) }).toEqual({ length: v2.length, piecesMatchV2: true });
+    expect({ length: info.length, piecesMatchV2: (info.pieces as Buffer).equals(expectedPieces(v2, info['piece length'] as number)) }).toEqual({
+      length: v2.length,
+      piecesMatchV2: true,
+    });
   }, 120_000);
 });

@@ -51,7 +51,13 @@ const object = async (key: string, size = SIZE): Promise<Buffer> => {
 const getTorrent = async (key: string, url = rt.link(BUCKET, key).url) => {
   const res = await fetch(url);
   const body = Buffer.from(await res.arrayBuffer());
-  return { status: res.status, source: res.headers.get('x-torrent-source'), retryAfter: res.headers.get('retry-after'), type: res.headers.get('content-type'), body };
+  return {
+    status: res.status,
+    source: res.headers.get('x-torrent-source'),
+    retryAfter: res.headers.get('retry-after'),
+    type: res.headers.get('content-type'),
+    body,
+  };
 };
 
 /** The torrent's pieces are the SHA-1 of the object bytes, piece by piece. */
@@ -244,7 +250,12 @@ describe('the generator resumes broken ranged reads, and the torrent verifies pi
     const res = await getTorrent('cache-down.bin');
     expect({ status: res.status, source: res.source, verifies: verifies(res.body, bytes) }).toEqual({ status: 200, source: 'generated', verifies: true });
     expect(fp.fired().filter((r) => r.key.includes('cache-down')).length).toBe(0);
-    expect(fp.fired().map((r) => r.method).sort()).toEqual(['GET', 'PUT']);
+    expect(
+      fp
+        .fired()
+        .map((r) => r.method)
+        .sort(),
+    ).toEqual(['GET', 'PUT']);
   });
 });
 
@@ -297,17 +308,24 @@ describe('what cannot be recovered answers 502/503/504 and is never cached', () 
   test('a ranged read whose connection keeps resetting mid-body gives 502, each attempt resuming further on', async () => {
     const failed = await failThenRecover('keeps-reset.bin', { kind: 'reset', afterBytes: 4000 });
     expect({ status: failed.status, json: failed.json, attempts: failed.attempts }).toEqual({ status: 502, json: GENERIC_502, attempts: 5 });
-    const starts = fp.log.filter(rangedGet(BUCKET, 'keeps-reset.bin')).filter((r) => r.fault).map((r) => parseRange(r.range)!.start);
+    const starts = fp.log
+      .filter(rangedGet(BUCKET, 'keeps-reset.bin'))
+      .filter((r) => r.fault)
+      .map((r) => parseRange(r.range)!.start);
     expect(starts).toEqual([0, 1, 2, 3, 4].map((i) => PART + i * 4000));
   });
 
-  stallTest('a ranged read that keeps stalling gives 504 UpstreamTimeout', async () => {
-    const failed = await failThenRecover('keeps-stalling.bin', { kind: 'stall', afterBytes: 100 });
-    expect({ status: failed.status, json: failed.json }).toEqual({
-      status: 504,
-      json: { code: 'UpstreamTimeout', message: 'The storage service did not answer in time.' },
-    });
-  }, 20_000);
+  stallTest(
+    'a ranged read that keeps stalling gives 504 UpstreamTimeout',
+    async () => {
+      const failed = await failThenRecover('keeps-stalling.bin', { kind: 'stall', afterBytes: 100 });
+      expect({ status: failed.status, json: failed.json }).toEqual({
+        status: 504,
+        json: { code: 'UpstreamTimeout', message: 'The storage service did not answer in time.' },
+      });
+    },
+    20_000,
+  );
 
   test('a 403 AccessDenied on a ranged read is not retried: 403 AccessDenied after one attempt', async () => {
     const failed = await failThenRecover('denied.bin', { kind: 'status', status: 403, code: 'AccessDenied' });
@@ -344,15 +362,27 @@ describe('background builds (objects over SYNC_GENERATE_MAX_BYTES)', () => {
 
   test('a background build that fails answers only 202 TorrentPending meanwhile, caches nothing, and once S3 recovers serves a torrent that verifies', async () => {
     const bytes = await object('background.bin', 8 * PART + 77);
-    fp.inject({ when: rangedGet(BUCKET, 'background.bin', 3 * PART, 4 * PART), fault: { kind: 'status', status: 500, code: 'InternalError' }, times: Infinity });
+    fp.inject({
+      when: rangedGet(BUCKET, 'background.bin', 3 * PART, 4 * PART),
+      fault: { kind: 'status', status: 500, code: 'InternalError' },
+      times: Infinity,
+    });
     const url = rt.link(BUCKET, 'background.bin').url;
     const first = await getTorrent('background.bin', url);
-    expect({ status: first.status, code: JSON.parse(first.body.toString()).code, retry: Number(first.retryAfter) > 0 }).toEqual({ status: 202, code: 'TorrentPending', retry: true });
+    expect({ status: first.status, code: JSON.parse(first.body.toString()).code, retry: Number(first.retryAfter) > 0 }).toEqual({
+      status: 202,
+      code: 'TorrentPending',
+      retry: true,
+    });
     // The build gives up after five attempts at the failing part.
     await until(() => fp.fired().length >= 5);
     await new Promise((r) => setTimeout(r, 100));
     const during = await getTorrent('background.bin', url);
-    expect({ status: during.status, code: JSON.parse(during.body.toString()).code, cached: cacheWrites() }).toEqual({ status: 202, code: 'TorrentPending', cached: 0 });
+    expect({ status: during.status, code: JSON.parse(during.body.toString()).code, cached: cacheWrites() }).toEqual({
+      status: 202,
+      code: 'TorrentPending',
+      cached: 0,
+    });
     fp.clear();
     let done = during;
     await until(async () => {
@@ -360,7 +390,11 @@ describe('background builds (objects over SYNC_GENERATE_MAX_BYTES)', () => {
       if (done.status !== 200 && done.status !== 202) throw new Error(`unexpected ${done.status}`);
       return done.status === 200;
     });
-    expect({ type: done.type, verifies: verifies(done.body, bytes), cached: cacheWrites() }).toEqual({ type: 'application/x-bittorrent', verifies: true, cached: 1 });
+    expect({ type: done.type, verifies: verifies(done.body, bytes), cached: cacheWrites() }).toEqual({
+      type: 'application/x-bittorrent',
+      verifies: true,
+      cached: 1,
+    });
   }, 20_000);
 });
 

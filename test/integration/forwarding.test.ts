@@ -35,18 +35,27 @@ beforeAll(async () => {
     'minio-like': { owner: OWNER, objects: { 'obj.bin': bytes } },
     'aws-5gb': { owner: OWNER, torrent: () => errorReply(400, 'InvalidRequest'), objects: { 'big.bin': bytes } },
     'store-only': { owner: OWNER, objects: { 'obj.bin': bytes } },
-    'throttled': { always: { ...errorReply(503, 'SlowDown') } },
-    'broken': { owner: OWNER, torrent: () => ({ status: 500, headers: { 'Content-Type': 'application/xml' }, body: '<Error><Code>InternalError</Code><Message>secret internal detail</Message></Error>' }) },
+    throttled: { always: { ...errorReply(503, 'SlowDown') } },
+    broken: {
+      owner: OWNER,
+      torrent: () => ({
+        status: 500,
+        headers: { 'Content-Type': 'application/xml' },
+        body: '<Error><Code>InternalError</Code><Message>secret internal detail</Message></Error>',
+      }),
+    },
   });
   rt = await startTestRuntime({
     s3Endpoint: stub.endpoint,
     env: {
       SERVED_BUCKETS: bucketsEnv(
-        ['serves-torrents', 'wrong-owner', 'ozone-like', 'ceph-no-flag', 'minio-like', 'aws-5gb', 'throttled', 'broken'].map((name) => ({
-          name,
-          expectedOwner: OWNER,
-          requesterPays: name === 'serves-torrents',
-        })).concat([{ name: 'store-only', expectedOwner: OWNER, requesterPays: false, source: 'store' } as never]),
+        ['serves-torrents', 'wrong-owner', 'ozone-like', 'ceph-no-flag', 'minio-like', 'aws-5gb', 'throttled', 'broken']
+          .map((name) => ({
+            name,
+            expectedOwner: OWNER,
+            requesterPays: name === 'serves-torrents',
+          }))
+          .concat([{ name: 'store-only', expectedOwner: OWNER, requesterPays: false, source: 'store' } as never]),
       ),
       S3_MAX_ATTEMPTS: '1',
     },
@@ -85,7 +94,12 @@ test('stub S3 serving torrents: forwards the info dictionary byte for byte (same
     source: res.headers.get('x-torrent-source'),
     hash: res.headers.get('x-torrent-info-hash'),
   }).toEqual({ type: 'application/x-bittorrent', charged: 'requester', source: 'store', hash: infoHash(storeTorrent) });
-  const calls = stub.requests.map((r) => ({ m: r.method, q: r.query, owner: r.headers['x-amz-expected-bucket-owner'], payer: r.headers['x-amz-request-payer'] }));
+  const calls = stub.requests.map((r) => ({
+    m: r.method,
+    q: r.query,
+    owner: r.headers['x-amz-expected-bucket-owner'],
+    payer: r.headers['x-amz-request-payer'],
+  }));
   // GetObjectTorrent, HeadObject, then ranged reads of the pieces that are checked: all with owner and payer.
   expect({
     kinds: [...new Set(calls.map((c) => `${c.m} ${c.q.split('=')[0]}`))].sort(),
@@ -113,7 +127,9 @@ test.each([
   // Every call carried the owner check.
   expect(stub.requests.map((r) => r.headers['x-amz-expected-bucket-owner'])).toEqual(stub.requests.map(() => OWNER));
   // HeadObject and ranged GetObject pinned with If-Match to the measured ETag.
-  expect(stub.requests.filter((r) => r.method === 'GET' && !r.query.includes('torrent')).every((r) => r.headers['if-match'] === `"${bytes.length}-stub"`)).toBe(true);
+  expect(stub.requests.filter((r) => r.method === 'GET' && !r.query.includes('torrent')).every((r) => r.headers['if-match'] === `"${bytes.length}-stub"`)).toBe(
+    true,
+  );
 });
 
 test('stub S3 answering NotImplemented: the bucket is remembered as having no torrent support, and not asked again', async () => {
@@ -159,7 +175,10 @@ test('stub S3 failing with 500: answers 502 with a generic body that leaks nothi
 
 test('stub S3: a missing object (404 on ?torrent and on HeadObject) is 404 NoSuchKey', async () => {
   const { res, body } = await fetchTorrent('minio-like', 'missing.bin');
-  expect({ status: res.status, body: JSON.parse(body.toString()) }).toEqual({ status: 404, body: { code: 'NoSuchKey', message: 'The object does not exist.' } });
+  expect({ status: res.status, body: JSON.parse(body.toString()) }).toEqual({
+    status: 404,
+    body: { code: 'NoSuchKey', message: 'The object does not exist.' },
+  });
 });
 
 test('stub S3: requests without a valid link make no S3 call at all', async () => {

@@ -56,15 +56,12 @@ interface Res {
 const send = (r: Req): Promise<Res> =>
   new Promise((ok, fail) => {
     const u = new URL(rt.baseUrl);
-    const req = httpRequest(
-      { host: u.hostname, port: u.port, method: r.method, path: r.path, headers: r.headers, agent, timeout: 10_000 },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => ok({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-        res.on('error', fail);
-      },
-    );
+    const req = httpRequest({ host: u.hostname, port: u.port, method: r.method, path: r.path, headers: r.headers, agent, timeout: 10_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => ok({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', fail);
+    });
     req.on('timeout', () => req.destroy(new Error(`no answer to ${r.method} ${r.path.slice(0, 200)}`)));
     req.on('error', fail);
     req.end(r.body);
@@ -106,7 +103,8 @@ const checkAnswer = (req: Req, res: Res): void => {
         fail('error body is not JSON');
       }
       const j = json as Record<string, unknown>;
-      const shape = Object.keys(j).sort().join(',') === 'code,message' && typeof j.code === 'string' && typeof j.message === 'string' && j.code !== '' && j.message !== '';
+      const shape =
+        Object.keys(j).sort().join(',') === 'code,message' && typeof j.code === 'string' && typeof j.message === 'string' && j.code !== '' && j.message !== '';
       if (!shape) fail('error body is not exactly { code, message }');
       if (/\bat .+\.(ts|js):\d+|Error:/.test(res.body.toString('utf8'))) fail('error body leaks a stack trace');
     }
@@ -134,10 +132,48 @@ const pct = (s: string) => {
 
 const oddSegment = fc.oneof(
   fc.constantFrom(
-    '.', '..', '%2e', '%2E%2E', '.%2e', '%2e.', '...', '%00', '%0d%0aX-Injected:%201', '%0aSet-Cookie:%20a=b',
-    '%C0%AF', '%C0%AE%C0%AE', '%E0%80%AF', '%ED%A0%80', '%F4%90%80%80', '%F8%88%80%80%80', '%FF', '%FE%FF', '%E2%82', '%C2',
-    '%', '%2', '%G0', '%%', '%25', '%252F', '%2F', '%5C', '%7F', '%C2%85', '%E2%80%AE', '%EF%BB%BF',
-    'a.bin', 'dir', 'b%20c.bin', '%F0%9F%93%A6', 'public', 'item.bin', ';', ';a=b', '?', '#frag',
+    '.',
+    '..',
+    '%2e',
+    '%2E%2E',
+    '.%2e',
+    '%2e.',
+    '...',
+    '%00',
+    '%0d%0aX-Injected:%201',
+    '%0aSet-Cookie:%20a=b',
+    '%C0%AF',
+    '%C0%AE%C0%AE',
+    '%E0%80%AF',
+    '%ED%A0%80',
+    '%F4%90%80%80',
+    '%F8%88%80%80%80',
+    '%FF',
+    '%FE%FF',
+    '%E2%82',
+    '%C2',
+    '%',
+    '%2',
+    '%G0',
+    '%%',
+    '%25',
+    '%252F',
+    '%2F',
+    '%5C',
+    '%7F',
+    '%C2%85',
+    '%E2%80%AE',
+    '%EF%BB%BF',
+    'a.bin',
+    'dir',
+    'b%20c.bin',
+    '%F0%9F%93%A6',
+    'public',
+    'item.bin',
+    ';',
+    ';a=b',
+    '?',
+    '#frag',
   ),
   fc.stringMatching(/^[A-Za-z0-9._~!$&'()*+,;=:@-]{1,24}$/),
   fc.string({ unit: 'binary', maxLength: 12 }).map(pct),
@@ -147,16 +183,62 @@ const oddSegment = fc.oneof(
 
 const bucketSegment = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom('media', 'shop') },
-  fc.constantFrom('other-bucket', 'Bad_Bucket', 'a', 'ab', 'x'.repeat(64), '192.168.0.1', 'xn--abc', 'sthree-x', 'bucket-s3alias', 'a..b', '-ab', 'ab-', '', '..', '%2E%2E', 'media%2F', 'MEDIA', '169.254.169.254', 'localhost', 'media.', '127.0.0.1:4569'),
+  fc.constantFrom(
+    'other-bucket',
+    'Bad_Bucket',
+    'a',
+    'ab',
+    'x'.repeat(64),
+    '192.168.0.1',
+    'xn--abc',
+    'sthree-x',
+    'bucket-s3alias',
+    'a..b',
+    '-ab',
+    'ab-',
+    '',
+    '..',
+    '%2E%2E',
+    'media%2F',
+    'MEDIA',
+    '169.254.169.254',
+    'localhost',
+    'media.',
+    '127.0.0.1:4569',
+  ),
   fc.stringMatching(/^[a-z0-9.-]{1,70}$/),
 );
 
 const queryPart = fc.oneof(
   fc.constantFrom(
-    'exp=1&kid=k&sig=x', 'exp=-1', 'exp=1e10', 'exp=99999999999999999999', 'exp=0x10', 'exp=%00', 'kid=../../etc/passwd', 'kid=%0d%0aX-Injected:%201',
-    'sig=%0d%0aSet-Cookie:%20a=b', 'sig=' + 'A'.repeat(43), 'sig=' + 'A'.repeat(44), 'sig[]=a', 'prefix=', 'prefix=%00', 'prefix=..', 'prefix=m',
-    '&&&', '=', '%%', '%ZZ=1', 'torrent', 'x-id=GetObject', 'X-Amz-Signature=abc', 'redirect=http://169.254.169.254/', 'url=http://evil.example/',
-    'endpoint=http://127.0.0.1:1/', 'bucket=other', 'key=../x',
+    'exp=1&kid=k&sig=x',
+    'exp=-1',
+    'exp=1e10',
+    'exp=99999999999999999999',
+    'exp=0x10',
+    'exp=%00',
+    'kid=../../etc/passwd',
+    'kid=%0d%0aX-Injected:%201',
+    'sig=%0d%0aSet-Cookie:%20a=b',
+    'sig=' + 'A'.repeat(43),
+    'sig=' + 'A'.repeat(44),
+    'sig[]=a',
+    'prefix=',
+    'prefix=%00',
+    'prefix=..',
+    'prefix=m',
+    '&&&',
+    '=',
+    '%%',
+    '%ZZ=1',
+    'torrent',
+    'x-id=GetObject',
+    'X-Amz-Signature=abc',
+    'redirect=http://169.254.169.254/',
+    'url=http://evil.example/',
+    'endpoint=http://127.0.0.1:1/',
+    'bucket=other',
+    'key=../x',
   ),
   fc.tuple(fc.constantFrom('exp', 'kid', 'sig', 'prefix', 'x'), fc.string({ unit: 'binary', maxLength: 50 }).map(pct)).map(([k, v]) => `${k}=${v}`),
 );
@@ -164,7 +246,21 @@ const queryPart = fc.oneof(
 const headerSet = fc.record(
   {
     Range: fc.oneof(
-      fc.constantFrom('bytes=0-0', 'bytes=0-', 'bytes=-1', 'bytes=-0', 'bytes=5-2', 'bytes=999999999-', 'bytes=0-1,2-3', 'bytes=', 'bytes=a-b', 'items=0-1', 'bytes=0-99999999999999999999', 'bytes= 0-1', 'bytes=-'),
+      fc.constantFrom(
+        'bytes=0-0',
+        'bytes=0-',
+        'bytes=-1',
+        'bytes=-0',
+        'bytes=5-2',
+        'bytes=999999999-',
+        'bytes=0-1,2-3',
+        'bytes=',
+        'bytes=a-b',
+        'items=0-1',
+        'bytes=0-99999999999999999999',
+        'bytes= 0-1',
+        'bytes=-',
+      ),
       fc.tuple(fc.nat(30_000), fc.nat(30_000)).map(([a, b]) => `bytes=${a}-${b}`),
     ),
     'If-None-Match': fc.constantFrom('*', '"x"', 'W/"x"', '', '"' + 'a'.repeat(2000) + '"', ','),
@@ -182,7 +278,20 @@ const headerSet = fc.record(
 
 const body = fc.oneof(
   fc.constant(undefined),
-  fc.constantFrom('{}', '[]', 'null', '{"bucket":"media","key":"../a"}', '{"bucket":"media","key":"a.bin","ttl":"99999999999w"}', '{"bucket":"media","key":"a.bin","prefix":""}', '{"bucket":"other","key":"a.bin"}', '{"__proto__":{"x":1}}', '{"bucket":"media","key":"' + 'k'.repeat(1100) + '"}', '{"bucket":"media","key":"a\\u0000b"}').map((s) => Buffer.from(s)),
+  fc
+    .constantFrom(
+      '{}',
+      '[]',
+      'null',
+      '{"bucket":"media","key":"../a"}',
+      '{"bucket":"media","key":"a.bin","ttl":"99999999999w"}',
+      '{"bucket":"media","key":"a.bin","prefix":""}',
+      '{"bucket":"other","key":"a.bin"}',
+      '{"__proto__":{"x":1}}',
+      '{"bucket":"media","key":"' + 'k'.repeat(1100) + '"}',
+      '{"bucket":"media","key":"a\\u0000b"}',
+    )
+    .map((s) => Buffer.from(s)),
   fc.uint8Array({ maxLength: 2000 }).map((a) => Buffer.from(a)),
   fc.integer({ min: 16_000, max: 40_000 }).map((n) => Buffer.from(`{"k":"${'x'.repeat(n)}"}`)),
 );
@@ -191,7 +300,22 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TR
 
 const prefix = fc.oneof(
   { weight: 8, arbitrary: fc.constantFrom('/torrent/', '/seed/') },
-  { weight: 1, arbitrary: fc.constantFrom('/links', '/links/', '/torrent', '/seed', '/', '//torrent/', '/TORRENT/', '/torrent%2F', '/nope/', '/torrent/./', '/seed/../torrent/') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '/links',
+      '/links/',
+      '/torrent',
+      '/seed',
+      '/',
+      '//torrent/',
+      '/TORRENT/',
+      '/torrent%2F',
+      '/nope/',
+      '/torrent/./',
+      '/seed/../torrent/',
+    ),
+  },
 );
 
 const seedToken = fc.oneof(
@@ -378,9 +502,27 @@ describe('fuzzing the local runtime over HTTP', () => {
     expect(counts.mutated).toBeGreaterThanOrEqual(300);
   }, 30_000);
 
-  test('a valid seed link with any Range header answers 200, 206 or 416, and the bytes are the object\'s', async () => {
+  test("a valid seed link with any Range header answers 200, 206 or 416, and the bytes are the object's", async () => {
     const rangeHeader = fc.oneof(
-      fc.constantFrom('bytes=0-0', 'bytes=0-', 'bytes=-1', 'bytes=-0', 'bytes=5-2', 'bytes=999999999-', 'bytes=0-1,2-3', 'bytes=', 'bytes=a-b', 'items=0-1', 'bytes=0-99999999999999999999', 'bytes= 0-1', 'bytes=-', 'bytes=--1', 'bytes=1-2-3', 'bytes=0x10-0x20', 'bytes=1e3-2e3'),
+      fc.constantFrom(
+        'bytes=0-0',
+        'bytes=0-',
+        'bytes=-1',
+        'bytes=-0',
+        'bytes=5-2',
+        'bytes=999999999-',
+        'bytes=0-1,2-3',
+        'bytes=',
+        'bytes=a-b',
+        'items=0-1',
+        'bytes=0-99999999999999999999',
+        'bytes= 0-1',
+        'bytes=-',
+        'bytes=--1',
+        'bytes=1-2-3',
+        'bytes=0x10-0x20',
+        'bytes=1e3-2e3',
+      ),
       fc.tuple(fc.integer({ min: -5, max: 25_000 }), fc.integer({ min: -5, max: 25_000 }), fc.boolean()).map(([a, b, open]) => `bytes=${a}-${open ? '' : b}`),
       fc.integer({ min: 0, max: 25_000 }).map((n) => `bytes=-${n}`),
       fc.string({ unit: 'binary-ascii', maxLength: 30 }).map((x) => `bytes=${x.replace(/[^\x20-\x7e]/g, '')}`),
@@ -460,13 +602,31 @@ describe('malformed requests on a raw socket', () => {
     ['CRLF in the request target', () => `GET /torrent/media/a\r\nX-Injected: 1\r\n.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, [400]],
     ['a bare LF inside a header value', () => `GET /torrent/media/a.bin HTTP/1.1\r\nHost: x\r\nX-A: 1\nX-Injected: 1\r\nConnection: close\r\n\r\n`, [400]],
     ['a CR inside a header value', () => `GET /torrent/media/a.bin HTTP/1.1\r\nHost: x\r\nX-A: 1\rX-Injected: 1\r\nConnection: close\r\n\r\n`, [400]],
-    ['raw non-UTF-8 bytes in the path', () => Buffer.concat([Buffer.from('GET /torrent/media/'), Buffer.from([0xff, 0xfe, 0xc0, 0xaf]), Buffer.from(`.bin${link().search} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`)]), [400]],
+    [
+      'raw non-UTF-8 bytes in the path',
+      () =>
+        Buffer.concat([
+          Buffer.from('GET /torrent/media/'),
+          Buffer.from([0xff, 0xfe, 0xc0, 0xaf]),
+          Buffer.from(`.bin${link().search} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`),
+        ]),
+      [400],
+    ],
     ['an unknown method', () => `FOO ${rawPath(link())} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, [400, 405]],
     ['a lowercase method', () => `get ${rawPath(link())} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, [400, 405]],
     ['headers over 16 KB', () => `GET ${rawPath(link())} HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20_000)}\r\nConnection: close\r\n\r\n`, [431]],
-    ['Content-Length and Transfer-Encoding together (smuggling)', () => `POST /links HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\nGET /torrent/media/a.bin HTTP/1.1\r\n\r\n`, [400]],
+    [
+      'Content-Length and Transfer-Encoding together (smuggling)',
+      () =>
+        `POST /links HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\nGET /torrent/media/a.bin HTTP/1.1\r\n\r\n`,
+      [400],
+    ],
     ['two Content-Length headers', () => `POST /links HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\nConnection: close\r\n\r\n{}x`, [400]],
-    ['an absolute-form target naming the metadata service', () => `GET http://169.254.169.254/latest/meta-data/ HTTP/1.1\r\nHost: 169.254.169.254\r\nConnection: close\r\n\r\n`, [400, 404]],
+    [
+      'an absolute-form target naming the metadata service',
+      () => `GET http://169.254.169.254/latest/meta-data/ HTTP/1.1\r\nHost: 169.254.169.254\r\nConnection: close\r\n\r\n`,
+      [400, 404],
+    ],
     ['an absolute-form target naming the S3 endpoint', () => `GET ${rt.s3Endpoint}/media/a.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, [400, 404]],
     ['CONNECT to the S3 endpoint', () => `CONNECT ${new URL(rt.s3Endpoint).host} HTTP/1.1\r\nHost: ${new URL(rt.s3Endpoint).host}\r\n\r\n`, 'closed'],
     ['HTTP/1.0 without a Host header', () => `GET ${rawPath(link())} HTTP/1.0\r\n\r\n`, [200]],
@@ -474,19 +634,23 @@ describe('malformed requests on a raw socket', () => {
     ['an overlong request line (12 KB path)', () => `GET /torrent/media/${'k'.repeat(12_000)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, [400]],
   ];
 
-  test.each(cases)('%s: answered without a 5xx or an injected header, with no S3 call unless served, and the server keeps serving', async (_name, bytes, expected) => {
-    const calls = rt.s3Calls.count;
-    const res = await raw(bytes());
-    if (expected === 'closed') expect(res.status === undefined || res.status < 500).toBe(true);
-    else expect(expected).toContain(res.status);
-    expect(res.text).not.toMatch(/X-Injected/i);
-    // Answers the handler wrote (not the HTTP parser's own 400/431) are JSON.
-    if (/content-type: application\/json/i.test(res.text)) expect(JSON.parse(bodyOf(res.text))).toEqual({ code: expect.any(String), message: expect.any(String) });
-    if (expected !== 'closed' && !expected.includes(200)) expect(rt.s3Calls.count).toBe(calls);
-    const after = await fetch(rt.link('media', 'a.bin').url);
-    expect(after.status).toBe(200);
-    await after.arrayBuffer();
-  });
+  test.each(cases)(
+    '%s: answered without a 5xx or an injected header, with no S3 call unless served, and the server keeps serving',
+    async (_name, bytes, expected) => {
+      const calls = rt.s3Calls.count;
+      const res = await raw(bytes());
+      if (expected === 'closed') expect(res.status === undefined || res.status < 500).toBe(true);
+      else expect(expected).toContain(res.status);
+      expect(res.text).not.toMatch(/X-Injected/i);
+      // Answers the handler wrote (not the HTTP parser's own 400/431) are JSON.
+      if (/content-type: application\/json/i.test(res.text))
+        expect(JSON.parse(bodyOf(res.text))).toEqual({ code: expect.any(String), message: expect.any(String) });
+      if (expected !== 'closed' && !expected.includes(200)) expect(rt.s3Calls.count).toBe(calls);
+      const after = await fetch(rt.link('media', 'a.bin').url);
+      expect(after.status).toBe(200);
+      await after.arrayBuffer();
+    },
+  );
 });
 
 describe('security properties over HTTP', () => {
@@ -517,7 +681,11 @@ describe('security properties over HTTP', () => {
     await rt.put('media', quoted, 'y');
     const calls = rt.s3Calls.count;
     const refused = await send({ method: 'GET', path: rawPath(new URL(rt.link('media', injected).url)), headers: {} });
-    const minted = await fetch(`${rt.baseUrl}/links`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ bucket: 'media', key: injected }) });
+    const minted = await fetch(`${rt.baseUrl}/links`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ bucket: 'media', key: injected }),
+    });
     expect({
       refused: refused.status,
       code: JSON.parse(refused.body.toString()).code,
@@ -554,12 +722,20 @@ describe('security properties over HTTP', () => {
       // captured for the whole file (beforeAll): these are the lines of this test
     }
     const lines = logLines.slice(mark);
-    expect({ statuses, leaked: lines.filter((l) => l.includes(sig)).length, logged: lines.length > 0 }).toEqual({ statuses: [400, 400, 400], leaked: 0, logged: true });
+    expect({ statuses, leaked: lines.filter((l) => l.includes(sig)).length, logged: lines.length > 0 }).toEqual({
+      statuses: [400, 400, 400],
+      leaked: 0,
+      logged: true,
+    });
   });
 
   test('a Host or X-Forwarded-Host header does not change the web seed written into the torrent', async () => {
     const link = new URL(rt.link('media', 'a.bin').url);
-    const res = await send({ method: 'GET', path: rawPath(link), headers: { Host: 'evil.example', 'X-Forwarded-Host': 'evil.example', 'X-Forwarded-Proto': 'gopher' } });
+    const res = await send({
+      method: 'GET',
+      path: rawPath(link),
+      headers: { Host: 'evil.example', 'X-Forwarded-Host': 'evil.example', 'X-Forwarded-Proto': 'gopher' },
+    });
     const { top } = decodeTorrent(res.body);
     const seeds = (top['url-list'] as Buffer[]).map(String);
     expect(seeds).toEqual([expect.stringMatching(new RegExp(`^${rt.baseUrl.replace(/\./g, '\\.')}/seed/local1\\.\\d+\\.[\\w-]{43}\\.[\\w-]+/media/a\\.bin$`))]);
@@ -576,7 +752,10 @@ describe('security properties over HTTP', () => {
         fc.asyncProperty(
           fc.constantFrom(...objects),
           fc.constantFrom(...Object.keys(seedMutations)),
-          fc.record({ Host: fc.constantFrom('evil.example', '169.254.169.254'), 'X-Forwarded-Host': fc.constantFrom('evil.example', 'localhost:1') }, { requiredKeys: [] }),
+          fc.record(
+            { Host: fc.constantFrom('evil.example', '169.254.169.254'), 'X-Forwarded-Host': fc.constantFrom('evil.example', 'localhost:1') },
+            { requiredKeys: [] },
+          ),
           fc.nat(42),
           async (o, mutation, headers, pos) => {
             const { path } = seedMutations[mutation](new URL(redirecting.link(o.bucket, o.key).seedUrl), { pos, ch: 'Q' });
@@ -637,4 +816,3 @@ describe('after the fuzzing', () => {
     expect(secrets.length).toBeGreaterThan(100);
   });
 });
-

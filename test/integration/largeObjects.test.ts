@@ -35,7 +35,12 @@ describe('local runtime: large objects build in this process after a 202', () =>
   let rt: TestRuntime;
   beforeAll(async () => {
     rt = await startTestRuntime({
-      env: { SERVED_BUCKETS: bucketsEnv([{ name: 'media' }]), SYNC_GENERATE_MAX_BYTES: String(MiB), READ_PART_BYTES: String(MiB), SEGMENT_BYTES: String(3 * MiB) },
+      env: {
+        SERVED_BUCKETS: bucketsEnv([{ name: 'media' }]),
+        SYNC_GENERATE_MAX_BYTES: String(MiB),
+        READ_PART_BYTES: String(MiB),
+        SEGMENT_BYTES: String(3 * MiB),
+      },
     });
     await rt.put('media', 'big.bin', big);
     await rt.put('media', 'medium.bin', big.subarray(0, 900 * 1024));
@@ -65,7 +70,9 @@ describe('local runtime: large objects build in this process after a 202', () =>
     rt.s3Calls.count = 0;
     rt.s3Calls.commands.length = 0;
     const url = rt.link('media', 'medium.bin').url;
-    const answers = await Promise.all(Array.from({ length: 6 }, () => fetch(url).then(async (r) => ({ status: r.status, bytes: Buffer.from(await r.arrayBuffer()) }))));
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () => fetch(url).then(async (r) => ({ status: r.status, bytes: Buffer.from(await r.arrayBuffer()) }))),
+    );
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
     expect(new Set(answers.map((a) => a.bytes.toString('hex'))).size).toBe(1);
     // 900 KiB in 1 MiB parts: one ranged GetObject in all, however many asked.
@@ -130,7 +137,14 @@ describe('AWS mode (stub Lambda API): background builds and fan-out run in the g
 
     const events = lambda.calls.filter((c) => c.type === 'Event');
     const segments = lambda.calls.filter((c) => c.type === 'RequestResponse');
-    expect(events).toEqual([{ functionName: 'proxy-generate', type: 'Event', payload: { action: 'generate', bucket: 'media', key: 'big.bin', etag: expect.any(String), size: big.length, lastModified: expect.any(Number) }, signed: true }]);
+    expect(events).toEqual([
+      {
+        functionName: 'proxy-generate',
+        type: 'Event',
+        payload: { action: 'generate', bucket: 'media', key: 'big.bin', etag: expect.any(String), size: big.length, lastModified: expect.any(Number) },
+        signed: true,
+      },
+    ]);
     // 9.01 MiB in 2 MiB segments: five segment invocations, piece-aligned, covering the object exactly.
     expect(segments.map((c) => (c.payload as { segment: { start: number; end: number } }).segment)).toEqual(
       [0, 1, 2, 3, 4].map((i) => ({ start: i * 2 * MiB, end: Math.min(big.length, (i + 1) * 2 * MiB) })),

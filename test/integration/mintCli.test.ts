@@ -34,11 +34,16 @@ const verifySigV4 = async (method: string, host: string, path: string, headers: 
   const [, , , region, service, signedHeaders, signature] = m;
   const signer = new SignatureV4({ service, region, credentials: CREDS, sha256: Sha256 });
   const amzDate = headers['x-amz-date'];
-  const signingDate = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
+  const signingDate = new Date(
+    `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`,
+  );
   const onlySigned = Object.fromEntries(signedHeaders.split(';').map((h) => [h, headers[h]]));
   // The payload hash is recomputed from the bytes received, never taken from the request's header.
   if ('x-amz-content-sha256' in onlySigned) onlySigned['x-amz-content-sha256'] = createHash('sha256').update(body).digest('hex');
-  const again = await signer.sign({ method, protocol: 'http:', hostname: host.split(':')[0], port: Number(host.split(':')[1]), path, headers: onlySigned, body }, { signingDate });
+  const again = await signer.sign(
+    { method, protocol: 'http:', hostname: host.split(':')[0], port: Number(host.split(':')[1]), path, headers: onlySigned, body },
+    { signingDate },
+  );
   const expected = /Signature=([0-9a-f]{64})$/.exec(String(again.headers.authorization))?.[1];
   return { verified: expected === signature, service, region };
 };
@@ -84,7 +89,11 @@ test('stub IAM gateway: `npm run link -- --api` signs with the caller credential
   expect(seen.at(-1)).toEqual({ verified: true, service: 'execute-api', region: 'eu-west-1' });
   // The check is real: the same request with another body or path does not verify.
   const r = received.at(-1)!;
-  expect(await verifySigV4(r.method, r.host, r.path, r.headers, r.body.replace('report.pdf', 'other.pdf'))).toEqual({ verified: false, service: 'execute-api', region: 'eu-west-1' });
+  expect(await verifySigV4(r.method, r.host, r.path, r.headers, r.body.replace('report.pdf', 'other.pdf'))).toEqual({
+    verified: false,
+    service: 'execute-api',
+    region: 'eu-west-1',
+  });
   expect(await verifySigV4(r.method, r.host, '/prod/links2', r.headers, r.body)).toEqual({ verified: false, service: 'execute-api', region: 'eu-west-1' });
   const url = stdout.trim();
   expect(url).toMatch(/\/torrent\/media\/report\.pdf\?exp=\d+&kid=local1&sig=[\w-]{43}$/);

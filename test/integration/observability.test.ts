@@ -30,7 +30,9 @@ test('every request logs one access line with a request id, route, status and du
   await (await fetch(rt.link('media', 'obs.bin').url)).arrayBuffer();
   await (await fetch(`${rt.baseUrl}/torrent/media/obs.bin`)).arrayBuffer();
   const access = parsed().filter((l) => l.message === 'request');
-  expect(access.map((a) => ({ route: a.route, status: a.status, method: a.method, hasId: typeof a.requestId === 'string', hasMs: typeof a.ms === 'number' }))).toEqual([
+  expect(
+    access.map((a) => ({ route: a.route, status: a.status, method: a.method, hasId: typeof a.requestId === 'string', hasMs: typeof a.ms === 'number' })),
+  ).toEqual([
     { route: 'torrent', status: 200, method: 'GET', hasId: true, hasMs: true },
     { route: 'torrent', status: 401, method: 'GET', hasId: true, hasMs: true },
   ]);
@@ -43,14 +45,38 @@ test('emits EMF metrics for requests by status class, cache lookups, bytes hashe
   await (await fetch(rt.link('media', 'obs2.bin').url)).arrayBuffer(); // hit
   const metrics = emf().map((m) => {
     const def = (m._aws as { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> }).CloudWatchMetrics[0];
-    return { ns: def.Namespace, dims: def.Dimensions[0], names: def.Metrics.map((x) => x.Name), values: Object.fromEntries(def.Metrics.map((x) => [x.Name, m[x.Name]])), dimValues: Object.fromEntries(def.Dimensions[0].map((d) => [d, m[d]])) };
+    return {
+      ns: def.Namespace,
+      dims: def.Dimensions[0],
+      names: def.Metrics.map((x) => x.Name),
+      values: Object.fromEntries(def.Metrics.map((x) => [x.Name, m[x.Name]])),
+      dimValues: Object.fromEntries(def.Dimensions[0].map((d) => [d, m[d]])),
+    };
   });
   expect(metrics).toEqual([
     { ns: 'S3TorrentProxy', dims: ['Cache'], names: ['CacheLookups'], values: { CacheLookups: 1 }, dimValues: { Cache: 'miss' } },
-    { ns: 'S3TorrentProxy', dims: ['Event'], names: ['BytesHashed', 'GenerationTime'], values: { BytesHashed: 50_000, GenerationTime: expect.any(Number) }, dimValues: { Event: 'generated' } },
-    { ns: 'S3TorrentProxy', dims: ['Route', 'StatusClass'], names: ['Requests', 'Latency'], values: { Requests: 1, Latency: expect.any(Number) }, dimValues: { Route: 'torrent', StatusClass: '2xx' } },
+    {
+      ns: 'S3TorrentProxy',
+      dims: ['Event'],
+      names: ['BytesHashed', 'GenerationTime'],
+      values: { BytesHashed: 50_000, GenerationTime: expect.any(Number) },
+      dimValues: { Event: 'generated' },
+    },
+    {
+      ns: 'S3TorrentProxy',
+      dims: ['Route', 'StatusClass'],
+      names: ['Requests', 'Latency'],
+      values: { Requests: 1, Latency: expect.any(Number) },
+      dimValues: { Route: 'torrent', StatusClass: '2xx' },
+    },
     { ns: 'S3TorrentProxy', dims: ['Cache'], names: ['CacheLookups'], values: { CacheLookups: 1 }, dimValues: { Cache: 'hit' } },
-    { ns: 'S3TorrentProxy', dims: ['Route', 'StatusClass'], names: ['Requests', 'Latency'], values: { Requests: 1, Latency: expect.any(Number) }, dimValues: { Route: 'torrent', StatusClass: '2xx' } },
+    {
+      ns: 'S3TorrentProxy',
+      dims: ['Route', 'StatusClass'],
+      names: ['Requests', 'Latency'],
+      values: { Requests: 1, Latency: expect.any(Number) },
+      dimValues: { Route: 'torrent', StatusClass: '2xx' },
+    },
   ]);
 });
 

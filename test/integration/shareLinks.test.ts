@@ -147,7 +147,11 @@ test.each([
   ['a key with a lone UTF-16 surrogate (only JSON can carry one)', '{"bucket":"media","key":"a\\ud800.bin"}', 400, 'InvalidMintRequest'],
   ['a prefix that is not a prefix of the key', { bucket: 'media', key: 'season1/ep1.bin', prefix: 'season2/' }, 400, 'InvalidMintRequest'],
 ])('POST /links refuses %s', async (_name, body, status, code) => {
-  const res = await fetch(`${rt.baseUrl}/links`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await fetch(`${rt.baseUrl}/links`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   expect({ status: res.status, body: await res.json() }).toEqual({ status, body: { code, message: expect.any(String) } });
 });
 
@@ -183,7 +187,12 @@ test('no log line carries a link signature, a seed token or a key secret', async
     const seedSig = json.seedUrl.split('/seed/')[1].split('/')[0].split('.')[2];
     const all = lines.join('\n');
     expect(lines.length).toBeGreaterThan(3);
-    expect({ sig: all.includes(sig), seedSig: all.includes(seedSig), k1: all.includes(K1), k2: all.includes(K2) }).toEqual({ sig: false, seedSig: false, k1: false, k2: false });
+    expect({ sig: all.includes(sig), seedSig: all.includes(seedSig), k1: all.includes(K1), k2: all.includes(K2) }).toEqual({
+      sig: false,
+      seedSig: false,
+      k1: false,
+      k2: false,
+    });
     expect(all).toContain('/seed/[redacted]');
   } finally {
     restore();
@@ -193,10 +202,18 @@ test('no log line carries a link signature, a seed token or a key secret', async
 test('the torrent and seed routes allow any origin (browser clients such as WebTorrent), errors included', async () => {
   const { json } = await mint({ bucket: 'media', key: 'season1/ep1.bin' });
   const answers = [];
-  for (const [url, init] of [[json.url, {}], [json.seedUrl, { headers: { Range: 'bytes=0-0' } }], [json.url.replace(/sig=./, 'sig=Q'), {}]] as const) {
+  for (const [url, init] of [
+    [json.url, {}],
+    [json.seedUrl, { headers: { Range: 'bytes=0-0' } }],
+    [json.url.replace(/sig=./, 'sig=Q'), {}],
+  ] as const) {
     const res = await fetch(url, init);
     await res.arrayBuffer();
-    answers.push({ status: res.status, origin: res.headers.get('access-control-allow-origin'), exposes: res.headers.get('access-control-expose-headers')?.includes('Content-Range') });
+    answers.push({
+      status: res.status,
+      origin: res.headers.get('access-control-allow-origin'),
+      exposes: res.headers.get('access-control-expose-headers')?.includes('Content-Range'),
+    });
   }
   expect(answers).toEqual([
     { status: 200, origin: '*', exposes: true },
@@ -206,7 +223,11 @@ test('the torrent and seed routes allow any origin (browser clients such as WebT
 });
 
 test('POST /links answers no CORS and refuses a body that is not declared JSON (a web page cannot mint links)', async () => {
-  const res = await fetch(`${rt.baseUrl}/links`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ bucket: 'media', key: 'season1/ep1.bin' }) });
+  const res = await fetch(`${rt.baseUrl}/links`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: JSON.stringify({ bucket: 'media', key: 'season1/ep1.bin' }),
+  });
   expect({ status: res.status, origin: res.headers.get('access-control-allow-origin'), body: await res.json() }).toEqual({
     status: 415,
     origin: null,

@@ -155,7 +155,11 @@ describe('GET /torrent/<bucket>/<key> building torrents from the object', () => 
 
   test('answers a refused HEAD with the status and headers of GET and no body', async () => {
     const res = await rawRequest(rt.baseUrl, '/torrent/media/one-byte.bin', 'HEAD');
-    expect({ status: res.status, type: res.headers['content-type'], body: res.body }).toEqual({ status: 401, type: 'application/json; charset=utf-8', body: '' });
+    expect({ status: res.status, type: res.headers['content-type'], body: res.body }).toEqual({
+      status: 401,
+      type: 'application/json; charset=utf-8',
+      body: '',
+    });
   });
 
   test('sends no x-amz-request-charged header when S3 reported no charge', async () => {
@@ -187,15 +191,16 @@ describe('GET /torrent errors are JSON { code, message } with the right status',
     expect(JSON.stringify(body.body)).not.toMatch(/at .*\.ts|Error:/);
   });
 
-  test.each([
-    ['/torrent/media/a/%2E%2E/b'],
-    ['/torrent/media/a/../b'],
-    ['/torrent/media/./b'],
-    ['/torrent/media/%2e'],
-  ])('answers the dot-segment path %s with 400 InvalidPath', async (path) => {
-    const res = await rawRequest(rt.baseUrl, path);
-    expect({ status: res.status, body: JSON.parse(res.body) }).toEqual({ status: 400, body: { code: 'InvalidPath', message: 'Object key must not contain "." or ".." path segments.' } });
-  });
+  test.each([['/torrent/media/a/%2E%2E/b'], ['/torrent/media/a/../b'], ['/torrent/media/./b'], ['/torrent/media/%2e']])(
+    'answers the dot-segment path %s with 400 InvalidPath',
+    async (path) => {
+      const res = await rawRequest(rt.baseUrl, path);
+      expect({ status: res.status, body: JSON.parse(res.body) }).toEqual({
+        status: 400,
+        body: { code: 'InvalidPath', message: 'Object key must not contain "." or ".." path segments.' },
+      });
+    },
+  );
 
   test('serves a key inside the bucket prefix', async () => {
     const res = await get(rt.link('shop', 'public/item.bin').url);
@@ -219,4 +224,3 @@ describe('GET /torrent errors are JSON { code, message } with the right status',
     expect(await json(res)).toEqual({ status: 404, type: 'application/json; charset=utf-8', body: { code: 'NotFound', message: expect.any(String) } });
   });
 });
-

@@ -15,7 +15,7 @@ describe.each(['proxy', 'redirect'])('seed mode %s: after an overwrite of an unv
   });
   afterAll(() => rt?.stop());
 
-  test('the old torrent\'s web seed answers 412 ObjectChanged and the link gives the new version\'s torrent', async () => {
+  test("the old torrent's web seed answers 412 ObjectChanged and the link gives the new version's torrent", async () => {
     const [v1, v2] = [randomBytes(70_000), randomBytes(90_000)];
     await rt.put('media', 'doc.bin', v1);
     const link = rt.link('media', 'doc.bin');

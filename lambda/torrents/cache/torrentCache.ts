@@ -43,9 +43,7 @@ export const noCache: TorrentCache = { get: async () => undefined, put: async ()
 export const s3TorrentCache = (client: S3Client, bucket: string, prefix: string, expectedOwner?: string): TorrentCache => ({
   async get(id, log) {
     try {
-      const out = await client.send(
-        new GetObjectCommand({ Bucket: bucket, Key: cacheObjectKey(prefix, id), ExpectedBucketOwner: expectedOwner }),
-      );
+      const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: cacheObjectKey(prefix, id), ExpectedBucketOwner: expectedOwner }));
       return Buffer.from(await out.Body!.transformToByteArray());
     } catch (err) {
       const info = classifyS3Error(err);

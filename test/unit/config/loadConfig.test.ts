@@ -142,7 +142,10 @@ describe('loadConfig', () => {
     [
       'a bucket name of two characters',
       [{ name: 'ab', expectedOwner: '123456789000' }],
-      { variable: 'SERVED_BUCKETS[0].name', message: 'Invalid configuration: SERVED_BUCKETS[0].name is not a valid S3 bucket name: it must be 3 to 63 characters long' },
+      {
+        variable: 'SERVED_BUCKETS[0].name',
+        message: 'Invalid configuration: SERVED_BUCKETS[0].name is not a valid S3 bucket name: it must be 3 to 63 characters long',
+      },
     ],
     [
       'a missing owner',
@@ -209,17 +212,61 @@ describe('loadConfig', () => {
       { PUBLIC_BASE_URL: 'ftp://x.example' },
       { variable: 'PUBLIC_BASE_URL', message: 'Invalid configuration: PUBLIC_BASE_URL must be an http(s) URL without query or fragment' },
     ],
-    ['S3_ENDPOINT is not a URL', { S3_ENDPOINT: 'minio:9000' }, { variable: 'S3_ENDPOINT', message: 'Invalid configuration: S3_ENDPOINT must be an http(s) URL' }],
-    ['TRACKERS has an ftp URL', { TRACKERS: 'udp://ok.example:1,ftp://t.example' }, { variable: 'TRACKERS', message: 'Invalid configuration: TRACKERS has an invalid tracker URL "ftp://t.example"' }],
-    ['TRACKERS has no host', { TRACKERS: 'http://' }, { variable: 'TRACKERS', message: 'Invalid configuration: TRACKERS has an invalid tracker URL "http://"' }],
-    ['TRACKERS has a space in a URL', { TRACKERS: 'http://a b' }, { variable: 'TRACKERS', message: 'Invalid configuration: TRACKERS has an invalid tracker URL "http://a b"' }],
-    ['S3_FORCE_PATH_STYLE is yes', { S3_FORCE_PATH_STYLE: 'yes' }, { variable: 'S3_FORCE_PATH_STYLE', message: 'Invalid configuration: S3_FORCE_PATH_STYLE must be true or false, got "yes"' }],
-    ['S3_MAX_ATTEMPTS is 0', { S3_MAX_ATTEMPTS: '0' }, { variable: 'S3_MAX_ATTEMPTS', message: 'Invalid configuration: S3_MAX_ATTEMPTS must be between 1 and 10, got 0' }],
-    ['S3_MAX_ATTEMPTS is 11', { S3_MAX_ATTEMPTS: '11' }, { variable: 'S3_MAX_ATTEMPTS', message: 'Invalid configuration: S3_MAX_ATTEMPTS must be between 1 and 10, got 11' }],
-    ['READ_CONCURRENCY is negative', { READ_CONCURRENCY: '-1' }, { variable: 'READ_CONCURRENCY', message: 'Invalid configuration: READ_CONCURRENCY must be a whole number, got "-1"' }],
-    ['READ_PART_BYTES is fractional', { READ_PART_BYTES: '65536.5' }, { variable: 'READ_PART_BYTES', message: 'Invalid configuration: READ_PART_BYTES must be a whole number, got "65536.5"' }],
-    ['READ_PART_BYTES is below 64 KiB', { READ_PART_BYTES: '65535' }, { variable: 'READ_PART_BYTES', message: 'Invalid configuration: READ_PART_BYTES must be between 65536 and 536870912, got 65535' }],
-    ['PRESIGN_TTL_SECONDS is in exponent form', { PRESIGN_TTL_SECONDS: '1e3' }, { variable: 'PRESIGN_TTL_SECONDS', message: 'Invalid configuration: PRESIGN_TTL_SECONDS must be a whole number, got "1e3"' }],
+    [
+      'S3_ENDPOINT is not a URL',
+      { S3_ENDPOINT: 'minio:9000' },
+      { variable: 'S3_ENDPOINT', message: 'Invalid configuration: S3_ENDPOINT must be an http(s) URL' },
+    ],
+    [
+      'TRACKERS has an ftp URL',
+      { TRACKERS: 'udp://ok.example:1,ftp://t.example' },
+      { variable: 'TRACKERS', message: 'Invalid configuration: TRACKERS has an invalid tracker URL "ftp://t.example"' },
+    ],
+    [
+      'TRACKERS has no host',
+      { TRACKERS: 'http://' },
+      { variable: 'TRACKERS', message: 'Invalid configuration: TRACKERS has an invalid tracker URL "http://"' },
+    ],
+    [
+      'TRACKERS has a space in a URL',
+      { TRACKERS: 'http://a b' },
+      { variable: 'TRACKERS', message: 'Invalid configuration: TRACKERS has an invalid tracker URL "http://a b"' },
+    ],
+    [
+      'S3_FORCE_PATH_STYLE is yes',
+      { S3_FORCE_PATH_STYLE: 'yes' },
+      { variable: 'S3_FORCE_PATH_STYLE', message: 'Invalid configuration: S3_FORCE_PATH_STYLE must be true or false, got "yes"' },
+    ],
+    [
+      'S3_MAX_ATTEMPTS is 0',
+      { S3_MAX_ATTEMPTS: '0' },
+      { variable: 'S3_MAX_ATTEMPTS', message: 'Invalid configuration: S3_MAX_ATTEMPTS must be between 1 and 10, got 0' },
+    ],
+    [
+      'S3_MAX_ATTEMPTS is 11',
+      { S3_MAX_ATTEMPTS: '11' },
+      { variable: 'S3_MAX_ATTEMPTS', message: 'Invalid configuration: S3_MAX_ATTEMPTS must be between 1 and 10, got 11' },
+    ],
+    [
+      'READ_CONCURRENCY is negative',
+      { READ_CONCURRENCY: '-1' },
+      { variable: 'READ_CONCURRENCY', message: 'Invalid configuration: READ_CONCURRENCY must be a whole number, got "-1"' },
+    ],
+    [
+      'READ_PART_BYTES is fractional',
+      { READ_PART_BYTES: '65536.5' },
+      { variable: 'READ_PART_BYTES', message: 'Invalid configuration: READ_PART_BYTES must be a whole number, got "65536.5"' },
+    ],
+    [
+      'READ_PART_BYTES is below 64 KiB',
+      { READ_PART_BYTES: '65535' },
+      { variable: 'READ_PART_BYTES', message: 'Invalid configuration: READ_PART_BYTES must be between 65536 and 536870912, got 65535' },
+    ],
+    [
+      'PRESIGN_TTL_SECONDS is in exponent form',
+      { PRESIGN_TTL_SECONDS: '1e3' },
+      { variable: 'PRESIGN_TTL_SECONDS', message: 'Invalid configuration: PRESIGN_TTL_SECONDS must be a whole number, got "1e3"' },
+    ],
     [
       'MAX_GENERATE_BYTES is above 5 TiB',
       { MAX_GENERATE_BYTES: String(5 * 1024 ** 4 + 1) },

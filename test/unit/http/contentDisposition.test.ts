@@ -9,9 +9,17 @@ describe('contentDisposition', () => {
   test.each([
     ['an accented name (the doc example)', 'résumé.pdf.torrent', `attachment; filename="r_sum_.pdf.torrent"; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf.torrent`],
     ['a plain ASCII name', 'talk.mp4.torrent', `attachment; filename="talk.mp4.torrent"; filename*=UTF-8''talk.mp4.torrent`],
-    ['quotes, percent signs and RFC 8187 specials', `a"b%c'(d)*.torrent`, `attachment; filename="a_b_c'(d)*.torrent"; filename*=UTF-8''a%22b%25c%27%28d%29%2A.torrent`],
+    [
+      'quotes, percent signs and RFC 8187 specials',
+      `a"b%c'(d)*.torrent`,
+      `attachment; filename="a_b_c'(d)*.torrent"; filename*=UTF-8''a%22b%25c%27%28d%29%2A.torrent`,
+    ],
     ['slashes and backslashes', 'a/b\\c.torrent', `attachment; filename="a_b_c.torrent"; filename*=UTF-8''a_b_c.torrent`],
-    ['a CRLF header injection', 'x.torrent"\r\nSet-Cookie: a=b', `attachment; filename="x.torrent___Set-Cookie: a=b"; filename*=UTF-8''x.torrent%22__Set-Cookie%3A%20a%3Db`],
+    [
+      'a CRLF header injection',
+      'x.torrent"\r\nSet-Cookie: a=b',
+      `attachment; filename="x.torrent___Set-Cookie: a=b"; filename*=UTF-8''x.torrent%22__Set-Cookie%3A%20a%3Db`,
+    ],
     ['C1 controls and NUL', 'a\u0085b\u0000c', `attachment; filename="a_b_c"; filename*=UTF-8''a_b_c`],
     ['an emoji', '😀.torrent', `attachment; filename="_.torrent"; filename*=UTF-8''%F0%9F%98%80.torrent`],
     ['an empty name', '', `attachment; filename="download.torrent"; filename*=UTF-8''download.torrent`],

@@ -83,7 +83,10 @@ describe('httpErrorHandler', () => {
 
     // Act
     const [http, internal] = [
-      await handler(new HttpError(503, 'SlowDown', 'The storage service is busy; retry later.', { headers: { 'Retry-After': '2' } }))(apiGatewayEvent(), lambdaContext()),
+      await handler(new HttpError(503, 'SlowDown', 'The storage service is busy; retry later.', { headers: { 'Retry-After': '2' } }))(
+        apiGatewayEvent(),
+        lambdaContext(),
+      ),
       await handler(new Error('boom'))(apiGatewayEvent(), lambdaContext()),
     ];
 
@@ -102,7 +105,11 @@ describe('httpErrorHandler', () => {
     // Arrange
     const handler = middy<APIGatewayProxyEvent, LambdaResponse>()
       .use(httpErrorHandler({ logger }))
-      .use({ onError: (request) => void (request.response = jsonResponse(418, { code: 'Teapot', message: 'short and stout' })) })
+      .use({
+        onError: (request) => {
+          request.response = jsonResponse(418, { code: 'Teapot', message: 'short and stout' });
+        },
+      })
       .handler(async () => {
         throw new Error('boom');
       });

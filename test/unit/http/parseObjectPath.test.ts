@@ -39,12 +39,10 @@ const keyUnit = fc.oneof(
   fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }),
 );
 /** Keys we serve: 1..1024 UTF-8 bytes, no control characters, no "." or ".." segments. */
-const servableKey = fc
-  .string({ unit: keyUnit, minLength: 1, maxLength: 200 })
-  .filter((k) => {
-    const bytes = Buffer.byteLength(k);
-    return bytes >= 1 && bytes <= 1024 && !CONTROL.test(k) && !k.split('/').some((s) => s === '.' || s === '..');
-  });
+const servableKey = fc.string({ unit: keyUnit, minLength: 1, maxLength: 200 }).filter((k) => {
+  const bytes = Buffer.byteLength(k);
+  return bytes >= 1 && bytes <= 1024 && !CONTROL.test(k) && !k.split('/').some((s) => s === '.' || s === '..');
+});
 
 describe('parseObjectPath', () => {
   test.each([
@@ -160,24 +158,29 @@ describe('parseObjectPath', () => {
       fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
     );
     fc.assert(
-      fc.property(fc.constantFrom('', '/torrent/', '/seed/', '/prod/torrent/'), fc.string({ unit, maxLength: 40 }), fc.constantFrom<[string, number]>(['torrent', 0], ['seed', 1]), (start, rest, [route, leading]) => {
-        // Act
-        let outcome: unknown;
-        try {
-          outcome = parseObjectPath(start + rest, route, leading);
-        } catch (err) {
-          outcome = err;
-        }
+      fc.property(
+        fc.constantFrom('', '/torrent/', '/seed/', '/prod/torrent/'),
+        fc.string({ unit, maxLength: 40 }),
+        fc.constantFrom<[string, number]>(['torrent', 0], ['seed', 1]),
+        (start, rest, [route, leading]) => {
+          // Act
+          let outcome: unknown;
+          try {
+            outcome = parseObjectPath(start + rest, route, leading);
+          } catch (err) {
+            outcome = err;
+          }
 
-        // Assert
-        if (outcome instanceof Error) {
-          expect(outcome).toBeInstanceOf(HttpError);
-          expect({ statusCode: (outcome as HttpError).statusCode, code: (outcome as HttpError).code }).toEqual({ statusCode: 400, code: 'InvalidPath' });
-        } else {
-          const { bucket, key } = outcome as { bucket: string; key: string };
-          expect({ bucket: bucketNameProblem(bucket), key: objectKeyProblem(key) }).toEqual({ bucket: undefined, key: undefined });
-        }
-      }),
+          // Assert
+          if (outcome instanceof Error) {
+            expect(outcome).toBeInstanceOf(HttpError);
+            expect({ statusCode: (outcome as HttpError).statusCode, code: (outcome as HttpError).code }).toEqual({ statusCode: 400, code: 'InvalidPath' });
+          } else {
+            const { bucket, key } = outcome as { bucket: string; key: string };
+            expect({ bucket: bucketNameProblem(bucket), key: objectKeyProblem(key) }).toEqual({ bucket: undefined, key: undefined });
+          }
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -7,7 +7,8 @@ import type { TorrentBuilds } from '../../../lambda/torrents/torrentBuilds';
 const id: CacheIdentity = { bucket: 'b', key: 'k', etag: '"e"', size: 10, pieceLength: 16384, name: 'k' };
 const failingS3 = (err: Error) => ({ send: async () => Promise.reject(err) }) as unknown as S3Client;
 // status() reads only the marker: the Lambda client and the builds are never used here.
-const jobs = (s3: S3Client) => new LambdaJobs({ s3, cacheBucket: 'cache', cachePrefix: 'torrents/', lambda: {} as LambdaClient, functionName: 'gen', builds: {} as TorrentBuilds });
+const jobs = (s3: S3Client) =>
+  new LambdaJobs({ s3, cacheBucket: 'cache', cachePrefix: 'torrents/', lambda: {} as LambdaClient, functionName: 'gen', builds: {} as TorrentBuilds });
 
 describe('lambdaJobs.status (fake S3 client: throttling is what no local server produces)', () => {
   test('reads a missing marker as "no build started"', async () => {

@@ -18,7 +18,13 @@ describe('parseKeyRing', () => {
     const ring = parseKeyRing(JSON.stringify({ active: 'k2', k2: SECRET, k1: 'x'.repeat(32) }));
 
     // Assert
-    expect(ring).toEqual({ active: 'k2', keys: new Map([['k2', Buffer.from(SECRET)], ['k1', Buffer.from('x'.repeat(32))]]) });
+    expect(ring).toEqual({
+      active: 'k2',
+      keys: new Map([
+        ['k2', Buffer.from(SECRET)],
+        ['k1', Buffer.from('x'.repeat(32))],
+      ]),
+    });
   });
 
   test.each([
@@ -27,9 +33,21 @@ describe('parseKeyRing', () => {
     ['a JSON array', JSON.stringify([SECRET]), 'Invalid link key ring: must be a JSON object'],
     ['null', 'null', 'Invalid link key ring: must be a JSON object'],
     ['no active id', JSON.stringify({ k1: SECRET }), 'Invalid link key ring: "active" must name a key id ([A-Za-z0-9_-]{1,32})'],
-    ['an active id that is the secret', JSON.stringify({ active: SECRET, k1: SECRET }), 'Invalid link key ring: "active" must name a key id ([A-Za-z0-9_-]{1,32})'],
-    ['an active id missing from the ring', JSON.stringify({ active: 'k9', k1: SECRET }), 'Invalid link key ring: "active" names a key id that is not in the ring'],
-    ['a secret shorter than 32 characters', JSON.stringify({ active: 'k1', k1: SECRET.slice(0, 31) }), 'Invalid link key ring: every key must be a string of at least 32 characters'],
+    [
+      'an active id that is the secret',
+      JSON.stringify({ active: SECRET, k1: SECRET }),
+      'Invalid link key ring: "active" must name a key id ([A-Za-z0-9_-]{1,32})',
+    ],
+    [
+      'an active id missing from the ring',
+      JSON.stringify({ active: 'k9', k1: SECRET }),
+      'Invalid link key ring: "active" names a key id that is not in the ring',
+    ],
+    [
+      'a secret shorter than 32 characters',
+      JSON.stringify({ active: 'k1', k1: SECRET.slice(0, 31) }),
+      'Invalid link key ring: every key must be a string of at least 32 characters',
+    ],
     ['a secret that is not a string', JSON.stringify({ active: 'k1', k1: 123 }), 'Invalid link key ring: every key must be a string of at least 32 characters'],
     ['a key id with a space', JSON.stringify({ active: 'k1', k1: SECRET, 'bad id': SECRET }), 'Invalid link key ring: a key id is not [A-Za-z0-9_-]{1,32}'],
   ])('refuses %s without echoing the secret', (_label, json, message) => {

@@ -13,9 +13,15 @@ const hmac = (payload: string) => createHmac('sha256', SECRET_1).update(payload)
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const servableKey = fc
-  .string({ unit: fc.oneof(fc.constantFrom('/', '%', ' ', '#', '?', '&', '+', '=', "'", 'é', '😀'), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 })), minLength: 1, maxLength: 60 })
+  .string({
+    unit: fc.oneof(fc.constantFrom('/', '%', ' ', '#', '?', '&', '+', '=', "'", 'é', '😀'), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 })),
+    minLength: 1,
+    maxLength: 60,
+  })
   .filter((k) => Buffer.byteLength(k) <= 1024 && !CONTROL.test(k) && !k.split('/').some((s) => s === '.' || s === '..'));
-const bucketArb = fc.stringMatching(/^[a-z][a-z0-9-]{1,20}[a-z0-9]$/).filter((b) => !/^(xn--|sthree-|amzn-s3-demo-)|(-s3alias|--ol-s3|--x-s3|--table-s3)$/.test(b));
+const bucketArb = fc
+  .stringMatching(/^[a-z][a-z0-9-]{1,20}[a-z0-9]$/)
+  .filter((b) => !/^(xn--|sthree-|amzn-s3-demo-)|(-s3alias|--ol-s3|--x-s3|--table-s3)$/.test(b));
 
 /** What a request for `url` brings to the torrent route: the path API Gateway passes and the decoded query. */
 const torrentRequest = (url: string) => {

@@ -18,7 +18,7 @@ import { infoHash, infoHashOfInfo } from '../../../lambda/metainfo/infoHash';
  *    so libtorrent 2.0.8 `create_torrent(fs, 16384, flags=v1_only)` +
  *    `set_piece_hashes`, read back the same way.
  */
-const GOLDEN = { 32_768: 'c38061043a5bc5e2c42ca1827b1634aecad0e7e7', 16_384: '559529faebe51de089502dce427ca26fec77ac4d' } as const;
+const GOLDEN = { 32768: 'c38061043a5bc5e2c42ca1827b1634aecad0e7e7', 16384: '559529faebe51de089502dce427ca26fec77ac4d' } as const;
 const GOLDEN_SIZE = 100_000;
 const MKTORRENT = '/usr/bin/mktorrent';
 const PYTHON = '/usr/bin/python3';
@@ -45,7 +45,9 @@ describe('infoHash', () => {
 
     // Act
     const fromInfo = infoHashOfInfo(info);
-    const fromTorrent = infoHash(buildMetainfo({ info, webSeeds: ['https://x.example/seed/t/demo/golden.bin'], trackers: ['udp://t.example:1'], creationDate: 1 }));
+    const fromTorrent = infoHash(
+      buildMetainfo({ info, webSeeds: ['https://x.example/seed/t/demo/golden.bin'], trackers: ['udp://t.example:1'], creationDate: 1 }),
+    );
 
     // Assert
     expect({ fromInfo, fromTorrent }).toEqual({ fromInfo: GOLDEN[pieceLength], fromTorrent: GOLDEN[pieceLength] });

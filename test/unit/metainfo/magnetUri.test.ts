@@ -50,7 +50,14 @@ describe('magnetUri', () => {
           // Assert
           expect(uri.startsWith('magnet:?')).toBe(true);
           const q = new URLSearchParams(uri.slice('magnet:?'.length));
-          expect({ xt: q.getAll('xt'), dn: q.getAll('dn'), tr: q.getAll('tr'), ws: q.getAll('ws'), xs: q.getAll('xs'), keys: [...new Set(q.keys())].sort() }).toEqual({
+          expect({
+            xt: q.getAll('xt'),
+            dn: q.getAll('dn'),
+            tr: q.getAll('tr'),
+            ws: q.getAll('ws'),
+            xs: q.getAll('xs'),
+            keys: [...new Set(q.keys())].sort(),
+          }).toEqual({
             xt: [`urn:btih:${HASH}`],
             dn: [name],
             tr: trackers,

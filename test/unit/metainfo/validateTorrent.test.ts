@@ -56,7 +56,12 @@ describe('validateTorrent', () => {
     ['a zero piece length', withInfo({ name: 'a', length: 1, 'piece length': 0, pieces: pieces(1) }), {}, 'info["piece length"] missing'],
     ['pieces that are not whole digests', withInfo({ name: 'a', length: 1, 'piece length': 16_384, pieces: Buffer.alloc(19) }), {}, 'info.pieces malformed'],
     ['a zero length', withInfo({ name: 'a', length: 0, 'piece length': 16_384, pieces: pieces(0) }), {}, 'info.length must be positive'],
-    ['a piece count that does not match the length', withInfo({ name: 'a', length: 40_000, 'piece length': 16_384, pieces: pieces(2) }), {}, 'piece count does not match length'],
+    [
+      'a piece count that does not match the length',
+      withInfo({ name: 'a', length: 40_000, 'piece length': 16_384, pieces: pieces(2) }),
+      {},
+      'piece count does not match length',
+    ],
     ['a length that differs from the object size', torrent, { length: 40_001 }, 'info.length 40000 differs from the object size 40001'],
     ['an info with neither length nor files', withInfo({ name: 'a', 'piece length': 16_384, pieces: pieces(1) }), {}, 'info has neither length nor files'],
   ])('refuses %s', (_label, bytes, expected, message) => {

@@ -32,7 +32,11 @@ describe('classifyS3Error', () => {
     ['the SDK TimeoutError', sdkError({ name: 'TimeoutError' }), { kind: 'timeout', code: 'TimeoutError', status: undefined }],
     ['an AbortError', sdkError({ name: 'AbortError' }), { kind: 'timeout', code: 'AbortError', status: undefined }],
     ['a socket ETIMEDOUT', sdkError({ name: 'Error', code: 'ETIMEDOUT' }), { kind: 'timeout', code: 'Error', status: undefined }],
-    ['an S3-compatible Code field over the name', sdkError({ name: 'S3ServiceException', Code: 'NoSuchKey', status: 404 }), { kind: 'notFound', code: 'NoSuchKey', status: 404 }],
+    [
+      'an S3-compatible Code field over the name',
+      sdkError({ name: 'S3ServiceException', Code: 'NoSuchKey', status: 404 }),
+      { kind: 'notFound', code: 'NoSuchKey', status: 404 },
+    ],
     ['a status only on $response', sdkError({ name: 'Unknown', responseStatus: 403 }), { kind: 'accessDenied', code: 'Unknown', status: 403 }],
     ['an unknown 500', sdkError({ name: 'InternalError', status: 500 }), { kind: 'unexpected', code: 'InternalError', status: 500 }],
     ['an unknown 400 without a code', { $metadata: { httpStatusCode: 400 } }, { kind: 'unexpected', code: 'Unknown', status: 400 }],

@@ -14,15 +14,20 @@ describe('generateInfo fan-out', () => {
       new Promise<Buffer>((resolve) => releases.push(() => resolve(Buffer.alloc(((seg.end - seg.start) / pieceLength) * 20))));
     const reports: number[] = [];
     // Act
-    const done = generateInfo({} as S3Client, { bucket: 'b', key: 'k', expectedOwner: '123456789012', requesterPays: false }, { size, etag: '"e"' }, {
-      pieceLength,
-      name: 'k',
-      concurrency: 1,
-      partBytes: pieceLength,
-      segmentBytes: 2 * pieceLength,
-      runSegment,
-      onProgress: (n) => reports.push(n),
-    });
+    const done = generateInfo(
+      {} as S3Client,
+      { bucket: 'b', key: 'k', expectedOwner: '123456789012', requesterPays: false },
+      { size, etag: '"e"' },
+      {
+        pieceLength,
+        name: 'k',
+        concurrency: 1,
+        partBytes: pieceLength,
+        segmentBytes: 2 * pieceLength,
+        runSegment,
+        onProgress: (n) => reports.push(n),
+      },
+    );
     await jest.advanceTimersByTimeAsync(FANOUT_HEARTBEAT_MS * 2);
     releases[0]();
     await jest.advanceTimersByTimeAsync(FANOUT_HEARTBEAT_MS);
@@ -37,14 +42,19 @@ describe('generateInfo fan-out', () => {
   test('refuses a segment that returns the wrong number of digests', async () => {
     const pieceLength = 16384;
     await expect(
-      generateInfo({} as S3Client, { bucket: 'b', key: 'k', expectedOwner: '123456789012', requesterPays: false }, { size: 4 * pieceLength, etag: '"e"' }, {
-        pieceLength,
-        name: 'k',
-        concurrency: 1,
-        partBytes: pieceLength,
-        segmentBytes: 2 * pieceLength,
-        runSegment: async () => Buffer.alloc(20),
-      }),
+      generateInfo(
+        {} as S3Client,
+        { bucket: 'b', key: 'k', expectedOwner: '123456789012', requesterPays: false },
+        { size: 4 * pieceLength, etag: '"e"' },
+        {
+          pieceLength,
+          name: 'k',
+          concurrency: 1,
+          partBytes: pieceLength,
+          segmentBytes: 2 * pieceLength,
+          runSegment: async () => Buffer.alloc(20),
+        },
+      ),
     ).rejects.toThrow('segment 0 returned 20 digest bytes, expected 40');
   });
 });
