@@ -1,5 +1,5 @@
 /**
- * `npm run link -- <bucket>/<key> [--ttl 7d] [--prefix <p>] [--magnet] [--api <url>]`
+ * `npm run link -- <bucket>/<key> [--ttl 7d] [--prefix <p>] [--version <id>] [--magnet] [--api <url>]`
  *
  * Without --api: signs a link for the local runtime with its key ring
  * (<DATA_DIR>/link-keys.json); --magnet asks the running local runtime.
@@ -17,9 +17,10 @@ import { bucketNameProblem } from '../../lambda/s3/bucketNameProblem';
 import { localKeysPath } from './localKeys';
 import { regionOfApiUrl, sigv4PostJson } from './sigv4Fetch';
 
-const USAGE = `Usage: npm run link -- <bucket>/<key> [--ttl 7d] [--prefix <prefix>] [--magnet] [--api <url>] [--region <r>] [--json]
+const USAGE = `Usage: npm run link -- <bucket>/<key> [--ttl 7d] [--prefix <prefix>] [--version <id>] [--magnet] [--api <url>] [--region <r>] [--json]
   --ttl      link lifetime: seconds or 30m, 12h, 7d, 2w (default 7d; at most LINK_MAX_TTL_SECONDS, default 30d)
   --prefix   let the link open every key under this prefix of <key>
+  --version  pin the link to this object version (VersionId): its torrent always describes that version
   --magnet   also print the magnet form (needs the torrent's info-hash: asks the proxy)
   --api      a deployed API (ApiUrl output); the link is minted there with your AWS credentials
   --json     print the whole answer as JSON`;
@@ -36,6 +37,7 @@ const main = async () => {
       options: {
         ttl: { type: 'string', default: '7d' },
         prefix: { type: 'string' },
+        version: { type: 'string' },
         magnet: { type: 'boolean', default: false },
         api: { type: 'string' },
         region: { type: 'string' },
@@ -68,7 +70,8 @@ const main = async () => {
   if (ttl === undefined) return fail(`--ttl "${values.ttl}" is not seconds or a duration like 30m, 12h, 7d.`);
   if (values.prefix !== undefined && (values.prefix === '' || !key.startsWith(values.prefix))) return fail('--prefix must be a non-empty prefix of the key.');
 
-  const request = { bucket, key, ttl: values.ttl, prefix: values.prefix, magnet: values.magnet };
+  if (values.version !== undefined && values.prefix !== undefined) return fail('--version pins one object; it cannot be combined with --prefix.');
+  const request = { bucket, key, ttl: values.ttl, prefix: values.prefix, version: values.version, magnet: values.magnet };
   let answer: Record<string, unknown>;
   if (values.api) {
     const api = values.api.replace(/\/+$/, '');
@@ -105,7 +108,7 @@ const main = async () => {
       const max = Number(process.env.LINK_MAX_TTL_SECONDS ?? 30 * 86400);
       if (ttl > max) return fail(`--ttl may be at most ${max} seconds (LINK_MAX_TTL_SECONDS).`);
       const exp = Math.floor(Date.now() / 1000) + ttl;
-      const link = mintShareLink(parseKeyRing(readFileSync(file, 'utf8')), { baseUrl: base, bucket, key, prefix: values.prefix, exp });
+      const link = mintShareLink(parseKeyRing(readFileSync(file, 'utf8')), { baseUrl: base, bucket, key, prefix: values.prefix, version: values.version, exp });
       answer = { url: link.url, seedUrl: link.seedUrl, exp, expiresAt: new Date(exp * 1000).toISOString(), kid: link.kid };
     }
   }

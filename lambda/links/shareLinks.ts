@@ -9,6 +9,8 @@ export interface MintRequest {
   key: string;
   /** Sign for every key under this prefix instead of the one key. */
   prefix?: string;
+  /** Pin the link to this object version (VersionId): its torrent describes exactly that version. */
+  version?: string;
   exp: number;
 }
 
@@ -28,9 +30,11 @@ export interface MintedLink {
  */
 export const torrentLinkUrl = (ring: KeyRing, m: MintRequest): string => {
   const scope: LinkScope = m.prefix !== undefined ? { type: 'prefix', prefix: m.prefix } : { type: 'object', key: m.key };
-  const sig = signLink({ route: 'torrent', bucket: m.bucket, scope, exp: m.exp, kid: ring.active }, ring.keys.get(ring.active)!);
+  const pin = m.version === undefined ? undefined : pinString({ versionId: m.version });
+  const sig = signLink({ route: 'torrent', bucket: m.bucket, scope, exp: m.exp, kid: ring.active, pin }, ring.keys.get(ring.active)!);
   const query = new URLSearchParams({ exp: String(m.exp), kid: ring.active, sig });
   if (m.prefix !== undefined) query.set('prefix', m.prefix);
+  if (m.version !== undefined) query.set('version', m.version);
   return `${m.baseUrl}/torrent/${m.bucket}/${encodeKeyPath(m.key)}?${query.toString()}`;
 };
 

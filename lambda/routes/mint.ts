@@ -7,7 +7,7 @@ import { jsonResponse } from '../http/jsonResponse';
 import { parseJsonBody } from '../http/parseJsonBody';
 import { publicBaseUrl } from '../http/publicBaseUrl';
 import { parseTtl } from '../links/parseTtl';
-import type { ObjectPin } from '../links/objectPin';
+import { parsePin, type ObjectPin } from '../links/objectPin';
 import { mintShareLink, seedUrl } from '../links/shareLinks';
 import { magnetUri } from '../metainfo/magnetUri';
 import type { AppLogger } from '../observability/logger';
@@ -26,6 +26,8 @@ export interface MintInput {
   ttl?: unknown;
   /** Also return a magnet URI (builds or fetches the torrent to learn its info-hash). */
   magnet?: unknown;
+  /** Pin the link to this object version (a VersionId of a versioned bucket). */
+  version?: unknown;
 }
 
 /** The answer of `POST /links`. */
@@ -39,6 +41,8 @@ export interface MintOutput {
   infoHash?: string;
   /** With `magnet: true` for a large object still being built: ask again later for the magnet. */
   torrentStatus?: 'building';
+  /** The version the link is pinned to, when it is. */
+  version?: string;
 }
 
 const bad = (message: string) => new HttpError(400, 'InvalidMintRequest', message);
@@ -56,6 +60,11 @@ export const mintLink = async (s: Services, input: MintInput, baseUrl: string, l
   if (input.prefix !== undefined && (typeof input.prefix !== 'string' || input.prefix.length === 0 || !input.key.startsWith(input.prefix))) {
     throw bad('"prefix" must be a non-empty prefix of "key".');
   }
+  if (input.version !== undefined && (typeof input.version !== 'string' || !parsePin(`v:${input.version}`))) {
+    throw bad('"version" must be a VersionId (printable ASCII, at most 1024 characters).');
+  }
+  if (input.version !== undefined && input.prefix !== undefined) throw bad('"version" pins one object; it cannot be combined with "prefix".');
+  const version = input.version as string | undefined;
   const prefix = input.prefix as string | undefined;
   const target = servedObject(config.buckets, input.bucket, input.key);
   if (prefix !== undefined && !underServedPrefix(target.policy, prefix)) throw new HttpError(403, 'KeyNotServed', 'This proxy does not serve that key.');
@@ -63,12 +72,12 @@ export const mintLink = async (s: Services, input: MintInput, baseUrl: string, l
   if (ttl === undefined) throw bad('"ttl" must be seconds or a duration like 30m, 12h, 7d.');
   if (ttl > config.links.maxTtlSeconds) throw bad(`"ttl" may be at most ${config.links.maxTtlSeconds} seconds.`);
   const exp = nowSeconds + ttl;
-  const link = mintShareLink(await s.keyRing(), { baseUrl, bucket: input.bucket, key: input.key, prefix, exp });
-  const out: MintOutput = { url: link.url, seedUrl: link.seedUrl, exp, expiresAt: new Date(exp * 1000).toISOString(), kid: link.kid };
+  const link = mintShareLink(await s.keyRing(), { baseUrl, bucket: input.bucket, key: input.key, prefix, version, exp });
+  const out: MintOutput = { url: link.url, seedUrl: link.seedUrl, exp, expiresAt: new Date(exp * 1000).toISOString(), kid: link.kid, version };
   if (input.magnet !== true) return out;
   const ring = await s.keyRing();
   const seedsFor = (pin: ObjectPin) => [seedUrl(ring, baseUrl, target.bucket, target.key, exp, pin)];
-  const torrent = await s.torrents.get({ target, webSeeds: seedsFor, log });
+  const torrent = await s.torrents.get({ target, webSeeds: seedsFor, log, pin: version === undefined ? undefined : { versionId: version } });
   if (torrent.state === 'building') return { ...out, torrentStatus: 'building' };
   const t = torrent.torrent;
   return {

@@ -19,6 +19,6 @@ export const torrentRoute = (s: Services) =>
       const ring = await s.keyRing();
       const base = publicBaseUrl(event, s.config);
       const webSeeds = (pin: ObjectPin) => [seedUrl(ring, base, target.bucket, target.key, target.link.exp, pin)];
-      const out = await s.torrents.get({ target, webSeeds, log });
+      const out = await s.torrents.get({ target, webSeeds, log, pin: target.link.pin });
       return out.state === 'building' ? pendingResponse(out.progress) : torrentResponse(out.torrent, header(event, 'if-none-match'));
     });

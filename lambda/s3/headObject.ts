@@ -10,8 +10,13 @@ export interface ObjectHead {
 }
 
 /** HeadObject with the bucket's owner and payer settings. */
-export const headObject = async (client: S3Client, ref: ObjectRef, abortSignal?: AbortSignal): Promise<ObjectHead> => {
-  const out = await client.send(new HeadObjectCommand(objectParams(ref)), { abortSignal });
+export const headObject = async (
+  client: S3Client,
+  ref: ObjectRef,
+  abortSignal?: AbortSignal,
+  version?: { VersionId?: string; IfMatch?: string },
+): Promise<ObjectHead> => {
+  const out = await client.send(new HeadObjectCommand({ ...objectParams(ref), ...version }), { abortSignal });
   return {
     size: out.ContentLength ?? 0,
     etag: out.ETag ?? '',

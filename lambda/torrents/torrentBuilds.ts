@@ -4,6 +4,9 @@ import type { HashPool } from '../hashing/hashPool';
 import { s3ErrorToHttp } from '../http/s3ErrorToHttp';
 import { freshProgress, type JobProgress } from '../jobs/jobProgress';
 import { buildMetainfo } from '../metainfo/buildMetainfo';
+import { bdecode, type BDict } from '../metainfo/bencode';
+import { choosePieceLength } from '../metainfo/choosePieceLength';
+import { displayName } from '../metainfo/displayName';
 import { InvalidTorrentError, validateTorrent } from '../metainfo/validateTorrent';
 import type { AppLogger } from '../observability/logger';
 import type { ProxyMetrics } from '../observability/metrics';
@@ -32,6 +35,14 @@ export interface Build {
   progress: JobProgress;
 }
 
+/** A cached torrent found by its pinned version alone. */
+export interface PinnedHit {
+  info: Buffer;
+  name: string;
+  length: number;
+  creationDate?: number;
+}
+
 /** How long a finished build stays joinable (longer than any cache read that could have missed it). */
 const FINISHED_BUILD_MS = 60_000;
 
@@ -56,6 +67,37 @@ export class TorrentBuilds {
     } catch (err) {
       log.warn('discarding invalid torrent cache entry', { reason: (err as Error).message });
       return undefined;
+    }
+  }
+
+  /**
+   * The cached torrent of a pinned object version, found with no call to the
+   * object's store: valid only if it describes this key (its name) and was
+   * built the way this version's would be (its piece length).
+   */
+  async cachedPinned(bucket: string, key: string, versionId: string, log: AppLogger): Promise<PinnedHit | undefined> {
+    const hit = await this.deps.cache.get({ bucket, key, versionId, pinned: true }, log);
+    if (!hit) return undefined;
+    try {
+      const valid = validateTorrent(hit);
+      if (valid.name !== displayName(key) || valid.pieceLength !== choosePieceLength(valid.length))
+        throw new InvalidTorrentError('pinned entry does not match the key');
+      const created = (bdecode(hit).value as BDict)['creation date'];
+      return { info: Buffer.from(valid.infoBytes), name: valid.name, length: valid.length, creationDate: typeof created === 'number' ? created : undefined };
+    } catch (err) {
+      log.warn('discarding invalid pinned torrent cache entry', { reason: (err as Error).message });
+      return undefined;
+    }
+  }
+
+  /** Makes a version's torrent findable by its VersionId alone (for links pinned to it). */
+  async rememberPinned(id: CacheIdentity, info: Buffer, log: AppLogger): Promise<void> {
+    if (!id.versionId) return;
+    const canonical = buildMetainfo({ info, webSeeds: [], trackers: [], creationDate: id.lastModified });
+    try {
+      await this.deps.cache.put({ bucket: id.bucket, key: id.key, versionId: id.versionId, pinned: true }, canonical);
+    } catch (err) {
+      log.warn('could not write pinned torrent cache entry', { code: classifyS3Error(err).code });
     }
   }
 
@@ -137,6 +179,7 @@ export class TorrentBuilds {
     } catch (err) {
       log.warn('could not write torrent cache entry', { code: classifyS3Error(err).code });
     }
+    await this.rememberPinned(id, info, log);
     progress.state = 'done';
     progress.bytesDone = head.size;
     return info;

@@ -20,6 +20,8 @@ export interface TorrentRequest {
   /** The link's web seeds for the object version a torrent describes (signed seed URLs pinned to it). */
   webSeeds: (pin: ObjectPin) => string[];
   log: AppLogger;
+  /** The version the share link is pinned to, if it is. */
+  pin?: ObjectPin;
   signal?: AbortSignal;
 }
 
@@ -43,8 +45,22 @@ export class TorrentService {
 
   async get(req: TorrentRequest): Promise<TorrentOutcome> {
     const { store, s3 } = this.deps;
+    const { pin, target } = req;
+    if (pin && 'versionId' in pin) {
+      const hit = await this.deps.builds.cachedPinned(target.bucket, target.key, pin.versionId, req.log);
+      this.deps.metrics.cache(hit !== undefined);
+      if (hit) {
+        // A link pinned to a version whose torrent is cached: no call to the object's store at all.
+        const bytes = buildMetainfo({ info: hit.info, webSeeds: req.webSeeds(pin), trackers: this.deps.config.trackers, creationDate: hit.creationDate });
+        return { state: 'ready', torrent: { bytes, origin: 'cache', infoHash: infoHashOfInfo(hit.info), name: hit.name, length: hit.length, pin } };
+      }
+    }
+    if (pin && target.policy.source === 'store') {
+      throw new HttpError(502, 'TorrentUnavailable', 'The storage service cannot serve the torrent of one pinned version.');
+    }
     let head: ObjectHead | undefined;
-    if (store.asks(req.target.policy)) {
+    // The store's GetObjectTorrent has no version parameter: pinned links never ask it.
+    if (!pin && store.asks(target.policy)) {
       const answer = await store.fetch(req.target, req.log, req.signal);
       if (answer.kind === 'torrent') {
         // The store's info dictionary byte for byte (its info-hash), with our web seed and trackers at the top level.
@@ -68,7 +84,7 @@ export class TorrentService {
       }
       head = answer.head;
     }
-    head ??= await headServedObject(s3, req.target, req.signal);
+    head ??= await headServedObject(s3, target, req.signal, pin);
     return this.generated(req, head);
   }
 
@@ -83,6 +99,7 @@ export class TorrentService {
     let origin: 'cache' | 'generated' = 'cache';
     let info = await builds.cached(id, log);
     metrics.cache(info !== undefined);
+    if (info && req.pin) await builds.rememberPinned(id, info, log); // the next request with this link asks S3 nothing
     if (!info) {
       if (head.size > config.syncGenerateMaxBytes) {
         const job = await jobs.ensure({ target, head, id, log });

@@ -141,4 +141,32 @@ suite('a Ceph RGW store that serves GetObjectTorrent', () => {
       piecesMatchV2: true,
     });
   }, 120_000);
+
+  test("a link pinned to version 1 at mint gives version 1's torrent after an overwrite, and once cached is served with no S3 call", async () => {
+    const v1 = randomBytes(CEPH_PIECE + 4321);
+    const put1 = await admin.send(new PutObjectCommand({ Bucket: 'ceph-versioned', Key: 'pinned.bin', Body: v1 }));
+    await admin.send(new PutObjectCommand({ Bucket: 'ceph-versioned', Key: 'pinned.bin', Body: randomBytes(5000) }));
+    const minted = await fetch(`${rt.baseUrl}/links`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ bucket: 'ceph-versioned', key: 'pinned.bin', version: put1.VersionId }),
+    });
+    const { url, version } = (await minted.json()) as { url: string; version: string };
+    const first = Buffer.from(await (await fetch(url)).arrayBuffer());
+    rt.s3Calls.count = 0;
+    const again = await fetch(url);
+    const second = Buffer.from(await again.arrayBuffer());
+    const { info } = decodeTorrent(first);
+    expect({
+      version,
+      length: info.length,
+      isV1: (info.pieces as Buffer).equals(expectedPieces(v1, info['piece length'] as number)),
+      sameBytes: second.equals(first),
+      source: again.headers.get('x-torrent-source'),
+      s3CallsForCachedPinned: rt.s3Calls.count,
+    }).toEqual({ version: put1.VersionId, length: v1.length, isV1: true, sameBytes: true, source: 'cache', s3CallsForCachedPinned: 0 });
+    // A tampered version in the link is refused before any S3 call.
+    const forged = await fetch(url.replace(/version=[^&]+/, `version=${encodeURIComponent('0' + version)}`));
+    expect({ status: forged.status, code: ((await forged.json()) as { code: string }).code }).toEqual({ status: 403, code: 'InvalidLink' });
+  });
 });

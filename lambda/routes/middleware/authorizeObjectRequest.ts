@@ -32,10 +32,11 @@ const presentedLink = (route: LinkRoute, event: APIGatewayProxyEvent, leading: s
   const q = event.queryStringParameters ?? {};
   const multi = event.multiValueQueryStringParameters ?? {};
   // A repeated parameter is ambiguous: refuse rather than guess which one counts.
-  for (const name of ['exp', 'kid', 'sig', 'prefix']) {
+  for (const name of ['exp', 'kid', 'sig', 'prefix', 'version']) {
     if ((multi[name]?.length ?? 0) > 1) throw new HttpError(403, 'InvalidLink', 'The share link is not valid for this object.');
   }
-  return { exp: single(q.exp), kid: single(q.kid), sig: single(q.sig), prefix: single(q.prefix) };
+  const version = single(q.version);
+  return { exp: single(q.exp), kid: single(q.kid), sig: single(q.sig), prefix: single(q.prefix), pin: version === undefined ? undefined : `v:${version}` };
 };
 
 /**

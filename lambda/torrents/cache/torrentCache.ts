@@ -15,21 +15,38 @@ export interface CacheIdentity {
   lastModified?: number;
 }
 
+/**
+ * The entry of one object version reached by its VersionId alone: a link
+ * pinned to that version finds its torrent without asking S3 for the head.
+ */
+export interface PinnedVersion {
+  bucket: string;
+  key: string;
+  versionId: string;
+  pinned: true;
+}
+
+/** What a cache entry is found by: the full identity of a build, or a pinned version. */
+export type CacheEntryId = CacheIdentity | PinnedVersion;
+
+const isPinned = (id: CacheEntryId): id is PinnedVersion => 'pinned' in id;
+
 /** Bumped when the generator's output format changes, so old entries are never reused. */
 export const CACHE_FORMAT = 'v1';
 
 /** Object key of a cache entry: a hash of its identity (keys may be 1 KB of UTF-8; the hash is fixed-size). */
-export const cacheObjectKey = (prefix: string, id: CacheIdentity): string => {
-  const h = createHash('sha256')
-    .update(JSON.stringify([CACHE_FORMAT, id.bucket, id.key, id.versionId ?? '', id.etag, id.size, id.pieceLength, id.name, id.lastModified ?? 0]))
-    .digest('hex');
+export const cacheObjectKey = (prefix: string, id: CacheEntryId): string => {
+  const fields = isPinned(id)
+    ? [CACHE_FORMAT, 'pinned', id.bucket, id.key, id.versionId]
+    : [CACHE_FORMAT, id.bucket, id.key, id.versionId ?? '', id.etag, id.size, id.pieceLength, id.name, id.lastModified ?? 0];
+  const h = createHash('sha256').update(JSON.stringify(fields)).digest('hex');
   return `${prefix}${h.slice(0, 2)}/${h}.torrent`;
 };
 
 export interface TorrentCache {
   /** A miss is undefined; a failed read is logged on `log` and is a miss too. */
-  get(id: CacheIdentity, log?: AppLogger): Promise<Buffer | undefined>;
-  put(id: CacheIdentity, torrent: Buffer): Promise<void>;
+  get(id: CacheEntryId, log?: AppLogger): Promise<Buffer | undefined>;
+  put(id: CacheEntryId, torrent: Buffer): Promise<void>;
 }
 
 /** No cache configured: every request builds (the local runtime always configures one). */
@@ -59,7 +76,7 @@ export const s3TorrentCache = (client: S3Client, bucket: string, prefix: string,
         Body: torrent,
         ContentType: 'application/x-bittorrent',
         ExpectedBucketOwner: expectedOwner,
-        Metadata: { 'source-bucket': id.bucket, 'source-etag': id.etag.replace(/[^\x20-\x7e]/g, '') },
+        Metadata: { 'source-bucket': id.bucket, 'source-etag': isPinned(id) ? '' : id.etag.replace(/[^\x20-\x7e]/g, '') },
       }),
     );
   },

@@ -1,5 +1,5 @@
 import type { AppLogger } from '../../observability/logger';
-import { cacheObjectKey, type CacheIdentity, type TorrentCache } from './torrentCache';
+import { cacheObjectKey, type CacheEntryId, type TorrentCache } from './torrentCache';
 
 /**
  * A bounded in-process LRU in front of another cache: a warm Lambda container
@@ -30,7 +30,7 @@ export const withMemoryCache = (inner: TorrentCache, maxBytes: number): TorrentC
     }
   };
   return {
-    async get(id: CacheIdentity, log?: AppLogger) {
+    async get(id: CacheEntryId, log?: AppLogger) {
       const key = cacheObjectKey('', id);
       const hit = entries.get(key);
       if (hit) {
@@ -43,7 +43,7 @@ export const withMemoryCache = (inner: TorrentCache, maxBytes: number): TorrentC
       if (value) remember(key, value);
       return value;
     },
-    async put(id: CacheIdentity, torrent: Buffer) {
+    async put(id: CacheEntryId, torrent: Buffer) {
       await inner.put(id, torrent);
       remember(cacheObjectKey('', id), torrent);
     },

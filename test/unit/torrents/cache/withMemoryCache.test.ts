@@ -1,4 +1,4 @@
-import type { CacheIdentity, TorrentCache } from '../../../../lambda/torrents/cache/torrentCache';
+import { cacheObjectKey, type CacheIdentity, type TorrentCache } from '../../../../lambda/torrents/cache/torrentCache';
 import { withMemoryCache } from '../../../../lambda/torrents/cache/withMemoryCache';
 
 const id = (key: string, etag = '"e1"'): CacheIdentity => ({ bucket: 'b', key, etag, size: 10, pieceLength: 16384, name: key });
@@ -10,11 +10,11 @@ const countingCache = () => {
   const cache: TorrentCache = {
     get: async (i) => {
       calls.get++;
-      return store.get(`${i.key}|${i.etag}`);
+      return store.get(cacheObjectKey('', i));
     },
     put: async (i, t) => {
       calls.put++;
-      store.set(`${i.key}|${i.etag}`, t);
+      store.set(cacheObjectKey('', i), t);
     },
   };
   return { cache, calls, store };
