@@ -3,7 +3,7 @@
  * variable take their values, unions and defaults from lambda/config; the
  * rest shape the stack itself and have their defaults here.
  */
-import type { SeedMode, TorrentSource } from '../../lambda/config';
+import type { SeedingMode, SeedMode, SwarmMode, TorrentSource } from '../../lambda/config';
 
 /** One served bucket as written in settings; missing fields take the Lambda's defaults. */
 export interface ServedBucketInput {
@@ -13,6 +13,8 @@ export interface ServedBucketInput {
   requesterPays?: boolean;
   prefix?: string;
   source?: TorrentSource;
+  swarm?: SwarmMode;
+  seeding?: SeedingMode;
 }
 
 export interface ProxySettings {
@@ -39,6 +41,14 @@ export interface ProxySettings {
   syncGenerateMaxBytes?: number;
   /** SEGMENT_BYTES: larger objects are hashed in parallel segments of this size; 0 = never. Unset: the Lambda's default. */
   segmentBytes?: number;
+  /** TRACKER_INTERVAL_SECONDS: the announce interval told to peers. Unset: the Lambda's default. */
+  trackerIntervalSeconds?: number;
+  /** TRACKER_MAX_PEERS: most peers one announce returns. Unset: the Lambda's default. */
+  trackerMaxPeers?: number;
+  /** SEED_DEFER_SECONDS: how long the web seed keeps deferring one requester while the swarm has seeders; 0 = never. Unset: the Lambda's default. */
+  seedDeferSeconds?: number;
+  /** SEED_DEFER_MIN_SEEDERS: seeders the swarm needs before the web seed defers. Unset: the Lambda's default. */
+  seedDeferMinSeeders?: number;
 }
 
 /** Every key a settings file or `-c` may carry. */
@@ -58,6 +68,10 @@ export const SETTING_KEYS: readonly (keyof ProxySettings)[] = [
   'apiGatewayCloudWatchRole',
   'syncGenerateMaxBytes',
   'segmentBytes',
+  'trackerIntervalSeconds',
+  'trackerMaxPeers',
+  'seedDeferSeconds',
+  'seedDeferMinSeeders',
 ];
 
 /** Defaults of the settings that only the stack reads (the Lambda's own are lambda/config's DEFAULTS). */

@@ -102,8 +102,9 @@ export const parseSettings = (raw: Record<string, unknown>): ProxySettings => {
         out.throttlingRateLimit = num(key, v);
         break;
       case 'segmentBytes':
-        // 0 turns fan-out off; the Lambda's own parser checks the upper bound at synth.
-        out.segmentBytes = v === 0 || v === '0' ? 0 : int(key, v);
+      case 'seedDeferSeconds':
+        // 0 turns fan-out (or the web seed's deferral) off; the Lambda's own parser checks the bounds at synth.
+        out[key] = v === 0 || v === '0' ? 0 : int(key, v);
         break;
       default:
         out[key] = int(key, v);

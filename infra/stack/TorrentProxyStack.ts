@@ -1,14 +1,16 @@
 /**
- * The deployed proxy: API Gateway (REST, response streaming) in front of three
- * Lambda functions built from lambda/handler.ts, a fourth (generate) that only
- * our own functions invoke for background builds and fan-out segments, a cache
- * bucket for generated torrents, the share-link key ring in Secrets Manager,
- * and alarms. Its parts live in constructs/; each creates its resources in this
+ * The deployed proxy: API Gateway (REST, response streaming for torrents and
+ * web seeds) in front of four Lambda functions built from lambda/handler.ts, a
+ * fifth (generate) that only our own functions invoke for background builds
+ * and fan-out segments, a cache bucket for generated torrents, the share-link
+ * key ring in Secrets Manager, the tracker's peer table in DynamoDB, and
+ * alarms. Its parts live in constructs/; each creates its resources in this
  * stack's scope, so the logical IDs (and so the deployed resources) are those
  * the stack had before it was split.
  */
 import { Aws, CfnOutput, Stack, Token, type StackProps } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -30,6 +32,7 @@ export class TorrentProxyStack extends Stack {
   readonly api: apigw.RestApi;
   readonly cacheBucket: s3.Bucket;
   readonly linkKeys: secretsmanager.Secret;
+  readonly peerTable: dynamodb.Table;
   readonly servedBuckets: BucketPolicy[];
   readonly functions: Record<FunctionRole, NodejsFunction>;
 
@@ -41,20 +44,33 @@ export class TorrentProxyStack extends Stack {
     const storage = new Storage(this, { cacheExpirationDays: settings.cacheExpirationDays ?? SETTINGS_DEFAULTS.cacheExpirationDays });
     this.linkKeys = storage.linkKeys;
     this.cacheBucket = storage.cacheBucket;
+    this.peerTable = storage.peerTable;
 
     const { byRole } = new ProxyFunctions(this, { settings, servedBuckets: this.servedBuckets, storage, partition: this.literalPartition() });
-    this.functions = { torrent: byRole.torrent.fn, seed: byRole.seed.fn, mint: byRole.mint.fn, generate: byRole.generate.fn };
+    this.functions = {
+      torrent: byRole.torrent.fn,
+      seed: byRole.seed.fn,
+      mint: byRole.mint.fn,
+      generate: byRole.generate.fn,
+      tracker: byRole.tracker.fn,
+    };
 
     this.api = new Api(this, {
       torrent: byRole.torrent.fn,
       seed: byRole.seed.fn,
       mint: byRole.mint.fn,
+      tracker: byRole.tracker.fn,
       throttlingRateLimit: settings.throttlingRateLimit ?? SETTINGS_DEFAULTS.throttlingRateLimit,
       throttlingBurstLimit: settings.throttlingBurstLimit ?? SETTINGS_DEFAULTS.throttlingBurstLimit,
       cloudWatchRole: settings.apiGatewayCloudWatchRole ?? SETTINGS_DEFAULTS.apiGatewayCloudWatchRole,
     }).restApi;
 
-    new Alarms(this, { api: this.api, functions: FUNCTION_ROLES.map((role) => byRole[role]), alarmEmail: settings.alarmEmail });
+    new Alarms(this, {
+      api: this.api,
+      functions: FUNCTION_ROLES.map((role) => byRole[role]),
+      peerTable: this.peerTable,
+      alarmEmail: settings.alarmEmail,
+    });
 
     const base = this.api.url; // ends with "/"
     new CfnOutput(this, 'ApiUrl', { value: base, description: 'Base URL of the prod stage' });
@@ -67,7 +83,16 @@ export class TorrentProxyStack extends Stack {
       value: this.api.arnForExecuteApi('POST', '/links', STAGE_NAME),
       description: 'Grant execute-api:Invoke on this ARN to principals allowed to mint links',
     });
+    new CfnOutput(this, 'TrackerUrlTemplate', {
+      value: `${base}announce/{token}`,
+      description: 'Shape of the announce URL the torrents carry; the token comes with the share link',
+    });
+    new CfnOutput(this, 'SwarmInvokeArn', {
+      value: this.api.arnForExecuteApi('GET', '/swarm/*', STAGE_NAME),
+      description: 'Grant execute-api:Invoke on this ARN to principals allowed to read swarm statistics (GET /swarm/{infoHash} with SigV4)',
+    });
     new CfnOutput(this, 'CacheBucketName', { value: this.cacheBucket.bucketName });
+    new CfnOutput(this, 'PeerTableName', { value: this.peerTable.tableName });
     new CfnOutput(this, 'LinkKeysSecretArn', { value: this.linkKeys.secretArn });
   }
 

@@ -13,11 +13,17 @@ export {
   FUNCTION_ROLES,
   LINK_KEY_ROLES,
   needsLinkKeys,
+  needsPeerTable,
+  PEER_TABLE_ROLES,
   SEED_MODES,
+  SEEDING_MODES,
+  SWARM_MODES,
   TORRENT_SOURCES,
   type Bounds,
   type FunctionRole,
+  type SeedingMode,
   type SeedMode,
+  type SwarmMode,
   type TorrentSource,
 } from './schema';
 export type { BucketPolicy, Config } from './types';

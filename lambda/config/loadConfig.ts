@@ -5,7 +5,7 @@
 import { ConfigError } from './ConfigError';
 import { describeOneOf, isOneOf } from './oneOf';
 import { parseBucketPolicies } from './parseBucketPolicies';
-import { BOUNDS, DEFAULTS, ENV, FUNCTION_ROLES, needsLinkKeys, SEED_MODES, type Bounds, type FunctionRole, type SeedMode } from './schema';
+import { BOUNDS, DEFAULTS, ENV, FUNCTION_ROLES, needsLinkKeys, needsPeerTable, SEED_MODES, type Bounds, type FunctionRole, type SeedMode } from './schema';
 import type { Config, Env } from './types';
 
 const int = (env: Env, name: string, fallback: number, { min, max }: Bounds): number => {
@@ -32,10 +32,18 @@ const functionRole = (env: Env): FunctionRole | undefined => {
   return raw;
 };
 
+/** An optional http(s) URL override of an AWS endpoint (S3_ENDPOINT, DYNAMODB_ENDPOINT). */
+const endpointUrl = (env: Env, name: string): string | undefined => {
+  const raw = env[name] || undefined;
+  if (raw && !/^https?:\/\//.test(raw)) throw new ConfigError(name, 'must be an http(s) URL');
+  return raw;
+};
+
 /**
  * Builds the config from an environment (defaults to process.env). Throws ConfigError.
  * LINK_KEYS or LINK_KEYS_SECRET_ARN is required unless FUNCTION_ROLE is one that never
- * touches share links (generate).
+ * touches share links (generate); PEER_TABLE is required when FUNCTION_ROLE is one that
+ * uses the peer store (tracker, seed).
  */
 export const loadConfig = (env: Env = process.env): Config => {
   const seedMode: string = env[ENV.SEED_MODE] ?? DEFAULTS.seedMode;
@@ -44,12 +52,16 @@ export const loadConfig = (env: Env = process.env): Config => {
   if (publicBaseUrl && !/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(publicBaseUrl)) {
     throw new ConfigError(ENV.PUBLIC_BASE_URL, 'must be an http(s) URL without query or fragment');
   }
-  const endpoint = env[ENV.S3_ENDPOINT] || undefined;
-  if (endpoint && !/^https?:\/\//.test(endpoint)) throw new ConfigError(ENV.S3_ENDPOINT, 'must be an http(s) URL');
+  const endpoint = endpointUrl(env, ENV.S3_ENDPOINT);
+  const role = functionRole(env);
   const keysJson = env[ENV.LINK_KEYS] || undefined;
   const keysSecretArn = env[ENV.LINK_KEYS_SECRET_ARN] || undefined;
-  if (needsLinkKeys(functionRole(env)) && !keysJson && !keysSecretArn) {
+  if (needsLinkKeys(role) && !keysJson && !keysSecretArn) {
     throw new ConfigError(ENV.LINK_KEYS, `or ${ENV.LINK_KEYS_SECRET_ARN} is required (the share-link signing keys)`);
+  }
+  const peerTable = env[ENV.PEER_TABLE] || undefined;
+  if (needsPeerTable(role) && !peerTable) {
+    throw new ConfigError(ENV.PEER_TABLE, `is required when ${ENV.FUNCTION_ROLE} is "${role}" (the DynamoDB table of the swarm's peers)`);
   }
   const maxTtl = int(env, ENV.LINK_MAX_TTL_SECONDS, DEFAULTS.linkMaxTtlSeconds, BOUNDS.linkMaxTtlSeconds);
   const defaultTtl = int(env, ENV.LINK_DEFAULT_TTL_SECONDS, Math.min(DEFAULTS.linkDefaultTtlSeconds, maxTtl), BOUNDS.linkDefaultTtlSeconds);
@@ -89,5 +101,13 @@ export const loadConfig = (env: Env = process.env): Config => {
     asyncFunctionName: env[ENV.ASYNC_FUNCTION_NAME] || undefined,
     readConcurrency: int(env, ENV.READ_CONCURRENCY, DEFAULTS.readConcurrency, BOUNDS.readConcurrency),
     readPartBytes: int(env, ENV.READ_PART_BYTES, DEFAULTS.readPartBytes, BOUNDS.readPartBytes),
+    swarm: {
+      peerTable,
+      dynamoEndpoint: endpointUrl(env, ENV.DYNAMODB_ENDPOINT),
+      intervalSeconds: int(env, ENV.TRACKER_INTERVAL_SECONDS, DEFAULTS.trackerIntervalSeconds, BOUNDS.trackerIntervalSeconds),
+      maxPeers: int(env, ENV.TRACKER_MAX_PEERS, DEFAULTS.trackerMaxPeers, BOUNDS.trackerMaxPeers),
+      deferSeconds: int(env, ENV.SEED_DEFER_SECONDS, DEFAULTS.seedDeferSeconds, BOUNDS.seedDeferSeconds),
+      minSeeders: int(env, ENV.SEED_DEFER_MIN_SEEDERS, DEFAULTS.seedDeferMinSeeders, BOUNDS.seedDeferMinSeeders),
+    },
   };
 };

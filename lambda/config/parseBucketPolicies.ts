@@ -1,14 +1,14 @@
 import { bucketNameProblem } from '../s3/bucketNameProblem';
 import { ConfigError } from './ConfigError';
 import { describeOneOf, isOneOf } from './oneOf';
-import { DEFAULTS, ENV, TORRENT_SOURCES } from './schema';
+import { DEFAULTS, ENV, SEEDING_MODES, SWARM_MODES, TORRENT_SOURCES } from './schema';
 import type { BucketPolicy } from './types';
 
 const ACCOUNT_ID = /^\d{12}$/;
 
 /**
  * Parses SERVED_BUCKETS: a JSON array of
- * `{ "name", "expectedOwner", "requesterPays"?, "prefix"?, "source"? }`.
+ * `{ "name", "expectedOwner", "requesterPays"?, "prefix"?, "source"?, "swarm"?, "seeding"? }`.
  *
  * @example
  * parseBucketPolicies('[{"name":"demo","expectedOwner":"123456789000"}]')
@@ -36,6 +36,10 @@ export const parseBucketPolicies = (raw: string | undefined): Map<string, Bucket
     }
     const source = e.source ?? DEFAULTS.torrentSource;
     if (!isOneOf(TORRENT_SOURCES, source)) throw new ConfigError(`${at}.source`, `must be ${describeOneOf(TORRENT_SOURCES)}`);
+    const swarm = e.swarm ?? DEFAULTS.swarmMode;
+    if (!isOneOf(SWARM_MODES, swarm)) throw new ConfigError(`${at}.swarm`, `must be ${describeOneOf(SWARM_MODES)}`);
+    const seeding = e.seeding ?? DEFAULTS.seedingMode;
+    if (!isOneOf(SEEDING_MODES, seeding)) throw new ConfigError(`${at}.seeding`, `must be ${describeOneOf(SEEDING_MODES)}`);
     if (e.requesterPays !== undefined && typeof e.requesterPays !== 'boolean') throw new ConfigError(`${at}.requesterPays`, 'must be a boolean');
     if (e.prefix !== undefined && typeof e.prefix !== 'string') throw new ConfigError(`${at}.prefix`, 'must be a string');
     if (out.has(e.name)) throw new ConfigError(`${at}.name`, `lists "${e.name}" twice`);
@@ -45,6 +49,8 @@ export const parseBucketPolicies = (raw: string | undefined): Map<string, Bucket
       requesterPays: e.requesterPays === true,
       prefix: (e.prefix as string | undefined) ?? '',
       source,
+      swarm,
+      seeding,
     });
   });
   return out;

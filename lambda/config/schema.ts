@@ -23,17 +23,46 @@ export const SEED_MODES = ['redirect', 'proxy'] as const;
 export type SeedMode = (typeof SEED_MODES)[number];
 
 /**
- * Which function a process runs, named like its handler. Unset: one process serving every handler
- * (the local runtime, tests), which needs everything any of them needs.
+ * Where a bucket's peers find each other. private: only through the proxy's tracker, which admits
+ * share-link holders (the torrent is marked private, BEP 27, so clients use no DHT or peer exchange);
+ * public: also through DHT, peer exchange and other trackers.
  */
-export const FUNCTION_ROLES = ['torrent', 'seed', 'mint', 'generate'] as const;
+export const SWARM_MODES = ['private', 'public'] as const;
+export type SwarmMode = (typeof SWARM_MODES)[number];
+
+/**
+ * When a bucket's web seed serves. fallback: it steps back from a requester for up to
+ * SEED_DEFER_SECONDS while the swarm has SEED_DEFER_MIN_SEEDERS seeders, so peers carry the bytes
+ * instead of S3 egress; always: it serves every request.
+ */
+export const SEEDING_MODES = ['fallback', 'always'] as const;
+export type SeedingMode = (typeof SEEDING_MODES)[number];
+
+/**
+ * Which function a process runs, named like its handler. Unset: one process serving every handler
+ * (the local runtime, tests), which needs everything any of them needs; only the peer table is left
+ * to it (see needsPeerTable).
+ */
+export const FUNCTION_ROLES = ['torrent', 'seed', 'mint', 'generate', 'tracker'] as const;
 export type FunctionRole = (typeof FUNCTION_ROLES)[number];
 
-/** Roles that sign or verify share links. The generate function does neither, so it runs without link keys. */
-export const LINK_KEY_ROLES: readonly FunctionRole[] = ['torrent', 'seed', 'mint'];
+/**
+ * Roles that sign or verify share links (the tracker verifies tracker tokens, signed with the same key
+ * ring). The generate function does neither, so it runs without link keys.
+ */
+export const LINK_KEY_ROLES: readonly FunctionRole[] = ['torrent', 'seed', 'mint', 'tracker'];
 
 /** Whether a process in this role (unset: every handler) needs LINK_KEYS or LINK_KEYS_SECRET_ARN. */
 export const needsLinkKeys = (role: FunctionRole | undefined): boolean => role === undefined || LINK_KEY_ROLES.includes(role);
+
+/** Roles that read or write the swarm's peer store: the tracker, and the web seed that asks it before serving. */
+export const PEER_TABLE_ROLES: readonly FunctionRole[] = ['tracker', 'seed'];
+
+/**
+ * Whether a process in this role needs PEER_TABLE. Unlike link keys, an unset role does not: the local
+ * runtime sets PEER_TABLE itself (its embedded DynamoDB-compatible server), and tests choose.
+ */
+export const needsPeerTable = (role: FunctionRole | undefined): boolean => role !== undefined && PEER_TABLE_ROLES.includes(role);
 
 /** Names of the environment variables loadConfig reads. */
 export const ENV = {
@@ -76,6 +105,18 @@ export const ENV = {
   ASYNC_FUNCTION_NAME: 'ASYNC_FUNCTION_NAME',
   READ_CONCURRENCY: 'READ_CONCURRENCY',
   READ_PART_BYTES: 'READ_PART_BYTES',
+  /** The DynamoDB table of the swarm's peer store. Required in the roles of PEER_TABLE_ROLES. */
+  PEER_TABLE: 'PEER_TABLE',
+  /** A DynamoDB-compatible server's http(s) URL (the local runtime's embedded one); unset for AWS DynamoDB. */
+  DYNAMODB_ENDPOINT: 'DYNAMODB_ENDPOINT',
+  /** Seconds between a peer's announces, as the tracker tells it; a peer silent for two intervals is gone. */
+  TRACKER_INTERVAL_SECONDS: 'TRACKER_INTERVAL_SECONDS',
+  /** Most peers one announce returns (caps the client's numwant). */
+  TRACKER_MAX_PEERS: 'TRACKER_MAX_PEERS',
+  /** How long the web seed keeps deferring one requester address while the swarm has seeders; 0: never defers. */
+  SEED_DEFER_SECONDS: 'SEED_DEFER_SECONDS',
+  /** Complete peers (seeders) the swarm needs before the web seed defers. */
+  SEED_DEFER_MIN_SEEDERS: 'SEED_DEFER_MIN_SEEDERS',
 } as const;
 
 /** What applies when a variable is unset, in the variable's own unit. */
@@ -83,6 +124,10 @@ export const DEFAULTS = {
   region: 'us-east-1',
   /** A served bucket's source. */
   torrentSource: 'auto',
+  /** A served bucket's swarm. */
+  swarmMode: 'private',
+  /** A served bucket's seeding. */
+  seedingMode: 'fallback',
   seedMode: 'redirect',
   s3RequestTimeoutMs: 10_000,
   s3MaxAttempts: 3,
@@ -99,14 +144,23 @@ export const DEFAULTS = {
   segmentBytes: 64 * GiB,
   readConcurrency: 4,
   readPartBytes: 8 * MiB,
-} as const satisfies Record<string, string | number> & { torrentSource: TorrentSource; seedMode: SeedMode };
+  trackerIntervalSeconds: 60,
+  trackerMaxPeers: 50,
+  seedDeferSeconds: 30,
+  seedDeferMinSeeders: 1,
+} as const satisfies Record<string, string | number> & {
+  torrentSource: TorrentSource;
+  seedMode: SeedMode;
+  swarmMode: SwarmMode;
+  seedingMode: SeedingMode;
+};
 
 export interface Bounds {
   min: number;
   max: number;
 }
 
-/** Inclusive range of every whole-number variable, keyed like DEFAULTS. 0 turns a cache (or fan-out) off. */
+/** Inclusive range of every whole-number variable, keyed like DEFAULTS. 0 turns a cache, fan-out or the web seed's deferral off. */
 export const BOUNDS = {
   s3RequestTimeoutMs: { min: 100, max: 600_000 },
   s3MaxAttempts: { min: 1, max: 10 },
@@ -121,4 +175,8 @@ export const BOUNDS = {
   segmentBytes: { min: 0, max: MAX_OBJECT_BYTES },
   readConcurrency: { min: 1, max: 64 },
   readPartBytes: { min: 64 * KiB, max: 512 * MiB },
+  trackerIntervalSeconds: { min: 5, max: 3600 },
+  trackerMaxPeers: { min: 1, max: 200 },
+  seedDeferSeconds: { min: 0, max: 600 },
+  seedDeferMinSeeders: { min: 1, max: 1000 },
 } as const satisfies { [K in keyof typeof DEFAULTS]?: Bounds };

@@ -1,4 +1,4 @@
-import type { SeedMode, TorrentSource } from './schema';
+import type { SeedingMode, SeedMode, SwarmMode, TorrentSource } from './schema';
 
 /** An environment as process.env holds it. */
 export type Env = Record<string, string | undefined>;
@@ -14,6 +14,10 @@ export interface BucketPolicy {
   prefix: string;
   /** auto: ask the store, build when it cannot; store: forward only; generate: always build. */
   source: TorrentSource;
+  /** private: peers meet only through the proxy's tracker (BEP 27 private torrent); public: also DHT, peer exchange, other trackers. */
+  swarm: SwarmMode;
+  /** fallback: the web seed steps back while the swarm has seeders; always: it serves every request. */
+  seeding: SeedingMode;
 }
 
 export interface Config {
@@ -57,4 +61,19 @@ export interface Config {
   readConcurrency: number;
   /** Size of each ranged read (bytes). */
   readPartBytes: number;
+  /** The tracker and the web seed's view of the swarm. */
+  swarm: {
+    /** The peer store's DynamoDB table. Set in the tracker and seed roles (checked at init); unset elsewhere. */
+    peerTable?: string;
+    /** A DynamoDB-compatible server (the local runtime's); unset for AWS DynamoDB. */
+    dynamoEndpoint?: string;
+    /** Announce interval told to peers (s); a peer silent for two intervals is gone. */
+    intervalSeconds: number;
+    /** Most peers one announce returns. */
+    maxPeers: number;
+    /** How long the web seed keeps deferring one requester address while the swarm has seeders (s); 0 = never. */
+    deferSeconds: number;
+    /** Seeders the swarm needs before the web seed defers. */
+    minSeeders: number;
+  };
 }

@@ -9,8 +9,24 @@ const ACCOUNT = '123456789012';
 const ENV = { account: ACCOUNT, region: 'us-east-1' };
 
 const SERVED = [
-  { name: 'public-datasets', expectedOwner: '111122223333', requesterPays: false, prefix: '', source: 'auto' as const },
-  { name: 'partner-exports', expectedOwner: '444455556666', requesterPays: true, prefix: 'shared/', source: 'generate' as const },
+  {
+    name: 'public-datasets',
+    expectedOwner: '111122223333',
+    requesterPays: false,
+    prefix: '',
+    source: 'auto' as const,
+    swarm: 'private' as const,
+    seeding: 'fallback' as const,
+  },
+  {
+    name: 'partner-exports',
+    expectedOwner: '444455556666',
+    requesterPays: true,
+    prefix: 'shared/',
+    source: 'generate' as const,
+    swarm: 'public' as const,
+    seeding: 'always' as const,
+  },
 ];
 
 /** A fresh app whose NodejsFunctions skip bundling (synth ~0.5 s instead of ~2 s each). */
@@ -89,19 +105,28 @@ describe('TorrentProxyStack', () => {
   const seedFn = functionId(template, 'seedHandler');
   const mintFn = functionId(template, 'mintHandler');
   const generateFn = functionId(template, 'generateHandler');
+  const trackerFn = functionId(template, 'trackerHandler');
   const generateArn = 'arn:aws:lambda:us-east-1:123456789012:function:Proxy-generate';
   const cacheBucketId = logicalIdOf(template, 'AWS::S3::Bucket', {
     LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Prefix: 'torrents/' })]) },
   });
   const secretId = Object.keys(template.findResources('AWS::SecretsManager::Secret'))[0];
+  const tableId = logicalIdOf(template, 'AWS::DynamoDB::Table', {});
 
   describe('API routes', () => {
-    it('exposes exactly ANY torrent, ANY seed (the Lambda answers 405 to all but GET/HEAD) and POST links', () => {
+    it('exposes exactly ANY torrent, ANY seed (the Lambda answers 405 to all but GET/HEAD), POST links, ANY tracker announce and scrape, and GET swarm', () => {
       expect(
         routes(template)
           .map((r) => `${r.verb} ${r.path}`)
           .sort(),
-      ).toEqual(['ANY /seed/{token}/{bucket}/{key+}', 'ANY /torrent/{bucket}/{key+}', 'POST /links']);
+      ).toEqual([
+        'ANY /announce/{token}',
+        'ANY /scrape/{token}',
+        'ANY /seed/{token}/{bucket}/{key+}',
+        'ANY /torrent/{bucket}/{key+}',
+        'GET /swarm/{infoHash}',
+        'POST /links',
+      ]);
     });
 
     it('answers API Gateway refusals as JSON { code, message }, unknown routes with 404', () => {
@@ -137,10 +162,52 @@ describe('TorrentProxyStack', () => {
       expect(flat(links.integration.Uri)).toContain(`/2015-03-31/functions/<${mintFn}.Arn>/invocations`);
     });
 
-    it('requires AWS_IAM authorization on POST /links and on no other route', () => {
+    it('requires AWS_IAM authorization on POST /links and GET /swarm (owner-only swarm stats) and on no other route', () => {
       const byAuth = routes(template).map((r) => [`${r.verb} ${r.path}`, r.auth]);
-      expect(byAuth.filter(([, auth]) => auth === 'AWS_IAM')).toEqual([['POST /links', 'AWS_IAM']]);
+      expect(byAuth.filter(([, auth]) => auth === 'AWS_IAM').sort()).toEqual([
+        ['GET /swarm/{infoHash}', 'AWS_IAM'],
+        ['POST /links', 'AWS_IAM'],
+      ]);
       expect(byAuth.filter(([, auth]) => auth !== 'AWS_IAM').every(([, auth]) => auth === 'NONE')).toBe(true);
+    });
+
+    it('leaves the tracker routes public: the token in the path is their authorization', () => {
+      const tracker = routes(template).filter((r) => r.path.startsWith('/announce/') || r.path.startsWith('/scrape/'));
+      expect(tracker.map((r) => [r.verb, r.path, r.auth])).toEqual([
+        ['ANY', '/announce/{token}', 'NONE'],
+        ['ANY', '/scrape/{token}', 'NONE'],
+      ]);
+    });
+
+    it.each(['/announce/{token}', '/scrape/{token}', '/swarm/{infoHash}'])(
+      'invokes the tracker function for %s through a standard (buffered) proxy integration',
+      (path) => {
+        const matching = routes(template).filter((r) => r.path === path);
+        expect(matching).toHaveLength(1);
+        const [{ integration }] = matching;
+        expect(integration).toMatchObject({ Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' });
+        expect(integration.ResponseTransferMode).toBeUndefined();
+        expect(integration.TimeoutInMillis).toBeUndefined();
+        expect(flat(integration.Uri)).toBe(`arn:<Ref:AWS::Partition>:apigateway:us-east-1:lambda:path/2015-03-31/functions/<${trackerFn}.Arn>/invocations`);
+      },
+    );
+
+    it('routes to the tracker function only the tracker and swarm routes', () => {
+      const toTracker = routes(template)
+        .filter((r) => flat(r.integration.Uri).includes(`<${trackerFn}.Arn>`))
+        .map((r) => `${r.verb} ${r.path}`)
+        .sort();
+      expect(toTracker).toEqual(['ANY /announce/{token}', 'ANY /scrape/{token}', 'GET /swarm/{infoHash}']);
+    });
+
+    it('validates that GET /swarm carries its info-hash', () => {
+      const [swarm] = routes(template).filter((r) => r.path === '/swarm/{infoHash}');
+      expect(swarm.props.RequestParameters).toEqual({ 'method.request.path.infoHash': true });
+      expect(swarm.props.RequestValidatorId).toEqual({ Ref: expect.any(String) });
+    });
+
+    it('treats every media type as binary, so the base64 bencoded tracker answers reach clients as bytes', () => {
+      template.hasResourceProperties('AWS::ApiGateway::RestApi', { BinaryMediaTypes: ['*/*'] });
     });
 
     it('validates that every public route carries its path parameters', () => {
@@ -154,7 +221,12 @@ describe('TorrentProxyStack', () => {
 
     it('grants API Gateway invoke permission per method, never for test invokes, and never on the generate function', () => {
       const perms = Object.values(template.findResources('AWS::Lambda::Permission'));
-      expect(perms).toHaveLength(3);
+      expect(perms).toHaveLength(6);
+      const trackerMethods = perms
+        .filter((p) => p.Properties.FunctionName['Fn::GetAtt']?.[0] === trackerFn)
+        .map((p) => flat(p.Properties.SourceArn).replace(/^.*\/<Ref:ApiDeploymentStageprod\w+>\//, ''))
+        .sort();
+      expect(trackerMethods).toEqual(['*/announce/*', '*/scrape/*', 'GET/swarm/*']);
       for (const p of perms) {
         expect(flat(p.Properties.SourceArn)).not.toContain('/test-invoke-stage/');
         expect(p.Properties.FunctionName).not.toEqual({ 'Fn::GetAtt': [generateFn, 'Arn'] });
@@ -213,6 +285,7 @@ describe('TorrentProxyStack', () => {
       ['seedHandler', 512, 900],
       ['mintHandler', 1024, 28],
       ['generateHandler', 3538, 900],
+      ['trackerHandler', 512, 10],
     ])('runs %s on Node.js 24, arm64, %i MB, %i s, active tracing, JSON logs kept a month', (handler, memory, timeout) => {
       const fn = template.toJSON().Resources[functionId(template, handler)].Properties;
       expect(fn).toMatchObject({
@@ -229,7 +302,7 @@ describe('TorrentProxyStack', () => {
     });
 
     it('gives every function the served buckets and link TTLs, and every one but generate the link key secret', () => {
-      for (const id of [torrentFn, seedFn, mintFn, generateFn]) {
+      for (const id of [torrentFn, seedFn, mintFn, generateFn, trackerFn]) {
         const env = template.toJSON().Resources[id].Properties.Environment.Variables;
         expect(JSON.parse(env.SERVED_BUCKETS)).toEqual(SERVED);
         expect(env).toMatchObject({
@@ -256,13 +329,14 @@ describe('TorrentProxyStack', () => {
       ['seed', () => seedFn],
       ['mint', () => mintFn],
       ['generate', () => generateFn],
+      ['tracker', () => trackerFn],
     ])('tells the %s function its role, so its config check at cold start is the one it needs', (role, fnId) => {
       expect(template.toJSON().Resources[fnId()].Properties.Environment.Variables.FUNCTION_ROLE).toBe(role);
     });
 
     it('sets only variables that lambda/config reads, besides NODE_OPTIONS and the log level', () => {
       const known = new Set<string>([...Object.values(VAR), 'NODE_OPTIONS', 'LOG_LEVEL']);
-      for (const id of [torrentFn, seedFn, mintFn, generateFn]) {
+      for (const id of [torrentFn, seedFn, mintFn, generateFn, trackerFn]) {
         expect(Object.keys(template.toJSON().Resources[id].Properties.Environment.Variables).filter((name) => !known.has(name))).toEqual([]);
       }
     });
@@ -299,10 +373,44 @@ describe('TorrentProxyStack', () => {
       expect(env.SEGMENT_BYTES).toBeUndefined();
     });
 
-    it('gives the seed function no cache and no background builds', () => {
-      const env = template.toJSON().Resources[seedFn].Properties.Environment.Variables;
+    it.each([
+      ['seed', () => seedFn],
+      ['tracker', () => trackerFn],
+    ])('gives the %s function no cache and no background builds', (_name, fnId) => {
+      const env = template.toJSON().Resources[fnId()].Properties.Environment.Variables;
       expect(env.CACHE_BUCKET).toBeUndefined();
       expect(env.ASYNC_FUNCTION_NAME).toBeUndefined();
+    });
+
+    it('points the tracker and seed functions, and no other, at the peer table', () => {
+      const withTable = [torrentFn, seedFn, mintFn, generateFn, trackerFn].filter(
+        (id) => template.toJSON().Resources[id].Properties.Environment.Variables.PEER_TABLE !== undefined,
+      );
+      expect(withTable).toEqual([seedFn, trackerFn]);
+      for (const id of withTable) expect(template.toJSON().Resources[id].Properties.Environment.Variables.PEER_TABLE).toEqual({ Ref: tableId });
+    });
+
+    it('leaves the swarm settings to the Lambda defaults when unset, and never sets DYNAMODB_ENDPOINT', () => {
+      for (const id of [torrentFn, seedFn, mintFn, generateFn, trackerFn]) {
+        const env = template.toJSON().Resources[id].Properties.Environment.Variables;
+        for (const name of [VAR.TRACKER_INTERVAL_SECONDS, VAR.TRACKER_MAX_PEERS, VAR.SEED_DEFER_SECONDS, VAR.SEED_DEFER_MIN_SEEDERS, VAR.DYNAMODB_ENDPOINT]) {
+          expect([name, env[name]]).toEqual([name, undefined]);
+        }
+      }
+    });
+
+    it('passes the swarm settings through to the tracker and seed functions when set, seedDeferSeconds 0 included', () => {
+      const { template: t } = synth({ servedBuckets: SERVED, trackerIntervalSeconds: 120, trackerMaxPeers: 80, seedDeferSeconds: 0, seedDeferMinSeeders: 3 });
+      const envOf = (handler: string) => t.toJSON().Resources[functionId(t, handler)].Properties.Environment.Variables;
+      for (const handler of ['trackerHandler', 'seedHandler']) {
+        expect(envOf(handler)).toMatchObject({
+          TRACKER_INTERVAL_SECONDS: '120',
+          TRACKER_MAX_PEERS: '80',
+          SEED_DEFER_SECONDS: '0',
+          SEED_DEFER_MIN_SEEDERS: '3',
+        });
+      }
+      expect(envOf('torrentHandler').TRACKER_INTERVAL_SECONDS).toBeUndefined();
     });
 
     it('names the generate function after the stack and runs its async invocations once, for at most an hour', () => {
@@ -366,14 +474,68 @@ describe('TorrentProxyStack', () => {
       expect(s3Grants(statementsOf(template, seedFn))).toEqual(served(['s3:GetObject', 's3:GetObjectVersion']));
     });
 
+    it('gives the tracker function no S3 access at all', () => {
+      expect(s3Grants(statementsOf(template, trackerFn))).toEqual([]);
+    });
+
+    const dynamoStatements = (id: string) => statementsOf(template, id).filter((s) => asList<string>(s.Action).some((a) => a.startsWith('dynamodb:')));
+
+    it('lets the tracker function get, put, update, delete and query items of the peer table, and nothing else in DynamoDB', () => {
+      expect(dynamoStatements(trackerFn)).toEqual([
+        {
+          Sid: 'PeerTable',
+          Effect: 'Allow',
+          Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+          Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+        },
+      ]);
+    });
+
+    it('lets the seed function query the swarm and put or update its markers and counters, and nothing else in DynamoDB', () => {
+      expect(dynamoStatements(seedFn)).toEqual([
+        {
+          Sid: 'PeerTable',
+          Effect: 'Allow',
+          Action: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+          Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+        },
+      ]);
+    });
+
+    it('gives the torrent, mint and generate functions no DynamoDB access', () => {
+      for (const id of [torrentFn, mintFn, generateFn]) expect(dynamoStatements(id)).toEqual([]);
+    });
+
+    it('grants exactly the tracker function its logs, X-Ray, the key ring and the peer table', () => {
+      const logGroupId = template.toJSON().Resources[trackerFn].Properties.LoggingConfig.LogGroup.Ref;
+      const statements = statementsOf(template, trackerFn).map((s) => ({ actions: asList<string>(s.Action).sort(), resources: asList(s.Resource).map(flat) }));
+      expect(statements).toEqual([
+        { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`<${logGroupId}.Arn>`] },
+        { actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], resources: ['*'] },
+        { actions: ['secretsmanager:GetSecretValue'], resources: [`<Ref:${secretId}>`] },
+        {
+          actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+          resources: [`<${tableId}.Arn>`],
+        },
+      ]);
+    });
+
+    it('never grants dynamodb:*, Scan, batch calls or table management anywhere in the template', () => {
+      const actions = Object.values(template.findResources('AWS::IAM::Policy'))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement as Cfn[])
+        .flatMap((st) => asList<string>(st.Action))
+        .filter((a) => a.startsWith('dynamodb:'));
+      expect([...new Set(actions)].sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    });
+
     it("gives the generate function exactly the torrent function's S3 grants", () => {
       expect(s3Grants(statementsOf(template, generateFn))).toEqual(s3Grants(statementsOf(template, torrentFn)));
     });
 
     const secretStatements = (id: string) => statementsOf(template, id).filter((s) => asList<string>(s.Action).some((a) => a.startsWith('secretsmanager:')));
 
-    it('lets the torrent, seed and mint functions read the link key secret and nothing else from Secrets Manager', () => {
-      for (const id of [torrentFn, seedFn, mintFn]) {
+    it('lets the torrent, seed, mint and tracker functions read the link key secret and nothing else from Secrets Manager', () => {
+      for (const id of [torrentFn, seedFn, mintFn, trackerFn]) {
         expect(secretStatements(id)).toEqual([{ Sid: 'LinkKeys', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: secretId } }]);
       }
     });
@@ -383,8 +545,8 @@ describe('TorrentProxyStack', () => {
     });
 
     it('grants Secrets Manager access only to the functions whose role uses link keys', () => {
-      const withSecret = [torrentFn, seedFn, mintFn, generateFn].filter((id) => secretStatements(id).length > 0);
-      expect(withSecret).toEqual([torrentFn, seedFn, mintFn]);
+      const withSecret = [torrentFn, seedFn, mintFn, generateFn, trackerFn].filter((id) => secretStatements(id).length > 0);
+      expect(withSecret).toEqual([torrentFn, seedFn, mintFn, trackerFn]);
     });
 
     it('lets the torrent, mint and generate functions invoke the generate function, and nothing else invoke anything', () => {
@@ -393,6 +555,7 @@ describe('TorrentProxyStack', () => {
         expect(invokes(id)).toEqual([{ Sid: 'InvokeGenerate', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: generateArn }]);
       }
       expect(invokes(seedFn)).toEqual([]);
+      expect(invokes(trackerFn)).toEqual([]);
       const everyLambdaStatement = Object.values(template.findResources('AWS::IAM::Policy'))
         .flatMap((p) => p.Properties.PolicyDocument.Statement as Cfn[])
         .filter((s) => asList<string>(s.Action).some((a) => a.startsWith('lambda:')));
@@ -400,7 +563,7 @@ describe('TorrentProxyStack', () => {
     });
 
     it('attaches no managed policies to the function roles', () => {
-      for (const id of [torrentFn, seedFn, mintFn, generateFn]) {
+      for (const id of [torrentFn, seedFn, mintFn, generateFn, trackerFn]) {
         const roleId = template.toJSON().Resources[id].Properties.Role['Fn::GetAtt'][0];
         expect(template.toJSON().Resources[roleId].Properties.ManagedPolicyArns).toBeUndefined();
       }
@@ -461,6 +624,32 @@ describe('TorrentProxyStack', () => {
       });
     });
 
+    it('keeps the peer table on demand, keyed by swarm (h) and item (s), expiring items by their ttl attribute', () => {
+      const table = template.toJSON().Resources[tableId];
+      expect(table.Properties).toEqual({
+        KeySchema: [
+          { AttributeName: 'h', KeyType: 'HASH' },
+          { AttributeName: 's', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: [
+          { AttributeName: 'h', AttributeType: 'S' },
+          { AttributeName: 's', AttributeType: 'S' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        SSESpecification: { SSEEnabled: false },
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      });
+    });
+
+    it('deletes the peer table with the stack (peers are ephemeral) and encrypts it with the AWS-owned key', () => {
+      const table = template.toJSON().Resources[tableId];
+      expect([table.DeletionPolicy, table.UpdateReplacePolicy]).toEqual(['Delete', 'Delete']);
+      // SSEEnabled false: encrypted at rest with the key DynamoDB owns (no KMS key, no KMS calls).
+      expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: false });
+      expect(table.Properties.PointInTimeRecoverySpecification).toBeUndefined();
+      template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    });
+
     it('generates the link key ring as {"active":"k1","k1":<64 random alphanumerics>}', () => {
       template.hasResourceProperties('AWS::SecretsManager::Secret', {
         GenerateSecretString: {
@@ -482,13 +671,17 @@ describe('TorrentProxyStack', () => {
         'Errors',
         'Errors',
         'Errors',
+        'Errors',
+        'ReadThrottleEvents',
         'Throttles',
         'Throttles',
         'Throttles',
         'Throttles',
+        'Throttles',
+        'WriteThrottleEvents',
       ]);
       const functionsAlarmed = alarms.filter((a) => a.Namespace === 'AWS/Lambda').map((a) => a.Dimensions[0].Value.Ref);
-      for (const id of [torrentFn, seedFn, mintFn, generateFn]) expect(functionsAlarmed.filter((f) => f === id)).toHaveLength(2);
+      for (const id of [torrentFn, seedFn, mintFn, generateFn, trackerFn]) expect(functionsAlarmed.filter((f) => f === id)).toHaveLength(2);
       expect(alarms.find((a) => a.MetricName === '5XXError')).toMatchObject({ Namespace: 'AWS/ApiGateway', Statistic: 'Average', Threshold: 0.05 });
       expect(alarms.every((a) => a.AlarmActions === undefined)).toBe(true);
       template.resourceCountIs('AWS::SNS::Topic', 0);
@@ -499,8 +692,42 @@ describe('TorrentProxyStack', () => {
       const topicId = logicalIdOf(t, 'AWS::SNS::Topic', {});
       t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: topicId } });
       const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm'));
-      expect(alarms).toHaveLength(9);
+      expect(alarms).toHaveLength(13);
       for (const a of alarms) expect(a.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+    });
+
+    it('alarms on any throttled read or write of the peer table in five minutes', () => {
+      const tableAlarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
+        .map((a) => a.Properties)
+        .filter((a) => a.Namespace === 'AWS/DynamoDB');
+      expect(
+        tableAlarms.map(({ MetricName, Dimensions, Statistic, Period, Threshold, ComparisonOperator, TreatMissingData }) => ({
+          MetricName,
+          Dimensions,
+          Statistic,
+          Period,
+          Threshold,
+          ComparisonOperator,
+          TreatMissingData,
+        })),
+      ).toEqual(
+        ['ReadThrottleEvents', 'WriteThrottleEvents'].map((MetricName) => ({
+          MetricName,
+          Dimensions: [{ Name: 'TableName', Value: { Ref: tableId } }],
+          Statistic: 'Sum',
+          Period: 300,
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          TreatMissingData: 'notBreaching',
+        })),
+      );
+    });
+
+    it('outputs the tracker URL template, the swarm-stats invoke ARN and the peer table name', () => {
+      const outputs = template.toJSON().Outputs;
+      expect(flat(outputs.TrackerUrlTemplate.Value)).toMatch(/\/<Ref:ApiDeploymentStageprod\w+>\/announce\/\{token\}$/);
+      expect(flat(outputs.SwarmInvokeArn.Value)).toMatch(/^arn:<Ref:AWS::Partition>:execute-api:us-east-1:123456789012:<Ref:Api\w+>\/prod\/GET\/swarm\/\*$/);
+      expect(outputs.PeerTableName.Value).toEqual({ Ref: tableId });
     });
 
     it('outputs the API URL, a torrent URL template, the mint URL, the cache bucket and the secret ARN', () => {
@@ -519,7 +746,9 @@ describe('TorrentProxyStack', () => {
     it('serves a placeholder bucket owned by the stack account, with a warning, when none is configured', () => {
       const { stack: s, template: t } = synth({});
       const env = t.toJSON().Resources[functionId(t, 'torrentHandler')].Properties.Environment.Variables;
-      expect(JSON.parse(env.SERVED_BUCKETS)).toEqual([{ name: 'example-bucket', expectedOwner: ACCOUNT, requesterPays: false, prefix: '', source: 'auto' }]);
+      expect(JSON.parse(env.SERVED_BUCKETS)).toEqual([
+        { name: 'example-bucket', expectedOwner: ACCOUNT, requesterPays: false, prefix: '', source: 'auto', swarm: 'private', seeding: 'fallback' },
+      ]);
       Annotations.fromStack(s).hasWarning('*', Match.stringLikeRegexp('No servedBuckets configured'));
     });
 
@@ -536,6 +765,12 @@ describe('TorrentProxyStack', () => {
       [{ servedBuckets: SERVED, linkDefaultTtlSeconds: 99, linkMaxTtlSeconds: 10 }, /LINK_DEFAULT_TTL_SECONDS/],
       [{ servedBuckets: SERVED, trackers: ['ftp://nope'] }, /TRACKERS/],
       [{ servedBuckets: SERVED, segmentBytes: 6 * 1024 ** 4 }, /SEGMENT_BYTES must be between/],
+      [{ servedBuckets: [{ name: 'ok-bucket', swarm: 'open' }] }, /SERVED_BUCKETS\[0\]\.swarm must be "private" or "public"/],
+      [{ servedBuckets: [{ name: 'ok-bucket', seeding: 'never' }] }, /SERVED_BUCKETS\[0\]\.seeding must be "fallback" or "always"/],
+      [{ servedBuckets: SERVED, trackerIntervalSeconds: 4 }, /TRACKER_INTERVAL_SECONDS must be between 5 and 3600/],
+      [{ servedBuckets: SERVED, trackerMaxPeers: 201 }, /TRACKER_MAX_PEERS must be between 1 and 200/],
+      [{ servedBuckets: SERVED, seedDeferSeconds: 601 }, /SEED_DEFER_SECONDS must be between 0 and 600/],
+      [{ servedBuckets: SERVED, seedDeferMinSeeders: 0 }, /SEED_DEFER_MIN_SEEDERS must be between 1 and 1000/],
     ])('refuses to synthesize an invalid configuration (%j)', (settings, message) => {
       expect(() => synth(settings as TorrentProxyStackProps['settings'])).toThrow(message);
     });

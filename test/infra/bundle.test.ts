@@ -47,7 +47,7 @@ console.log(JSON.stringify({
 }));
 `;
 
-test('the bundled handler loads in a fresh Node process, exports the four handlers and refuses an unsigned request with 401 JSON', () => {
+test('the bundled handler loads in a fresh Node process, exports the five handlers and refuses an unsigned request with 401 JSON', () => {
   const runner = join(dir, 'runner.mjs');
   writeFileSync(runner, RUNNER);
   const out = execFileSync(process.execPath, [runner, join(dir, 'index.mjs')], {
@@ -61,7 +61,7 @@ test('the bundled handler loads in a fresh Node process, exports the four handle
     encoding: 'utf8',
   });
   expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({
-    exports: ['generateHandler', 'mintHandler', 'seedHandler', 'torrentHandler'],
+    exports: ['generateHandler', 'mintHandler', 'seedHandler', 'torrentHandler', 'trackerHandler'],
     status: 401,
     body: { code: 'LinkRequired', message: expect.any(String) },
   });
@@ -83,11 +83,29 @@ const init = (env: Record<string, string>) => {
   });
 };
 
-test.each(['torrent', 'seed', 'mint'])('fails at init, naming LINK_KEYS, when the %s function (it signs or verifies links) has no link keys', (role) => {
-  const { status, stdout, stderr } = init({ FUNCTION_ROLE: role });
+test.each(['torrent', 'seed', 'mint', 'tracker'])(
+  'fails at init, naming LINK_KEYS, when the %s function (it signs or verifies links) has no link keys',
+  (role) => {
+    const { status, stdout, stderr } = init({ FUNCTION_ROLE: role, PEER_TABLE: 'peers' });
+
+    expect({ status, stdout }).toEqual({ status: 1, stdout: '' });
+    expect(stderr).toContain('Invalid configuration: LINK_KEYS or LINK_KEYS_SECRET_ARN is required (the share-link signing keys)');
+  },
+);
+
+const KEYS = JSON.stringify({ active: 'k1', k1: 'x'.repeat(40) });
+
+test.each(['tracker', 'seed'])('fails at init, naming PEER_TABLE, when the %s function (it uses the peer store) has no peer table', (role) => {
+  const { status, stdout, stderr } = init({ FUNCTION_ROLE: role, LINK_KEYS: KEYS });
 
   expect({ status, stdout }).toEqual({ status: 1, stdout: '' });
-  expect(stderr).toContain('Invalid configuration: LINK_KEYS or LINK_KEYS_SECRET_ARN is required (the share-link signing keys)');
+  expect(stderr).toContain(`Invalid configuration: PEER_TABLE is required when FUNCTION_ROLE is "${role}" (the DynamoDB table of the swarm's peers)`);
+});
+
+test('loads the tracker function with its link keys and peer table, as the stack configures it', () => {
+  const { status, stdout } = init({ FUNCTION_ROLE: 'tracker', LINK_KEYS: KEYS, PEER_TABLE: 'peers' });
+
+  expect({ status, stdout: stdout.trim() }).toEqual({ status: 0, stdout: 'ready' });
 });
 
 // Known gap, outside the config: lambda/compose.ts creates the key-ring provider at init for every

@@ -4,7 +4,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { describeOneOf, SEED_MODES, TORRENT_SOURCES, type SeedMode, type TorrentSource } from '../../lambda/config';
+import {
+  describeOneOf,
+  SEED_MODES,
+  SEEDING_MODES,
+  SWARM_MODES,
+  TORRENT_SOURCES,
+  type SeedingMode,
+  type SeedMode,
+  type SwarmMode,
+  type TorrentSource,
+} from '../../lambda/config';
 import { parseSettings, readSettings, SettingsError, type ProxySettings, type ServedBucketInput } from '../../infra/settings';
 import { TorrentProxyStack } from '../../infra/stack/TorrentProxyStack';
 
@@ -48,6 +58,16 @@ describe('deployment settings', () => {
     expect(parseSettings({ segmentBytes: 68719476736 })).toEqual({ segmentBytes: 68719476736 });
   });
 
+  it('reads the swarm settings from -c strings, with seedDeferSeconds 0 turning deferral off', () => {
+    expect(
+      readSettings(
+        context({ trackerIntervalSeconds: '120', trackerMaxPeers: '80', seedDeferSeconds: '0', seedDeferMinSeeders: '2' }),
+        join(dir, 'absent.json'),
+      ),
+    ).toEqual({ trackerIntervalSeconds: 120, trackerMaxPeers: 80, seedDeferSeconds: 0, seedDeferMinSeeders: 2 });
+    expect(parseSettings({ seedDeferSeconds: 45 })).toEqual({ seedDeferSeconds: 45 });
+  });
+
   it('reads the settings file and lets context override it key by key', () => {
     const file = join(dir, 'config.json');
     writeFileSync(file, JSON.stringify({ region: 'eu-west-1', alarmEmail: 'a@example.com', servedBuckets: [{ name: 'from-file' }] }));
@@ -75,6 +95,10 @@ describe('deployment settings', () => {
     [{ syncGenerateMaxBytes: 0 }, /syncGenerateMaxBytes.*positive number/],
     [{ segmentBytes: '1.5' }, /segmentBytes.*whole number/],
     [{ segmentBytes: -1 }, /segmentBytes/],
+    [{ trackerIntervalSeconds: '1.5' }, /trackerIntervalSeconds.*whole number/],
+    [{ trackerMaxPeers: 0 }, /trackerMaxPeers.*positive number/],
+    [{ seedDeferSeconds: -1 }, /seedDeferSeconds/],
+    [{ seedDeferMinSeeders: 'many' }, /seedDeferMinSeeders.*positive number/],
   ])('names the bad key when a setting is invalid (%j)', (raw, message) => {
     expect(() => parseSettings(raw)).toThrow(SettingsError);
     expect(() => parseSettings(raw)).toThrow(message);
@@ -102,6 +126,11 @@ describe('deployment settings', () => {
       expect(same).toEqual([true, true]);
     });
 
+    it("types a served bucket's swarm and seeding as SwarmMode and SeedingMode of lambda/config", () => {
+      const same: [Same<NonNullable<ServedBucketInput['swarm']>, SwarmMode>, Same<NonNullable<ServedBucketInput['seeding']>, SeedingMode>] = [true, true];
+      expect(same).toEqual([true, true]);
+    });
+
     it.each(SEED_MODES)('accepts seedMode %s', (seedMode) => {
       expect(parseSettings({ seedMode })).toEqual({ seedMode });
     });
@@ -123,6 +152,21 @@ describe('deployment settings', () => {
 
     it('refuses to synthesize any other source, listing the ones lambda/config knows', () => {
       expect(() => synthBuckets('[{"name":"my-bucket","source":"magic"}]')).toThrow(`SERVED_BUCKETS[0].source must be ${describeOneOf(TORRENT_SOURCES)}`);
+    });
+
+    it.each(SWARM_MODES)('serves a bucket with swarm %s', (swarm) => {
+      const stack = synthBuckets(JSON.stringify([{ name: 'my-bucket', swarm }]));
+      expect(stack.servedBuckets.map((b) => [b.name, b.swarm, b.seeding])).toEqual([['my-bucket', swarm, 'fallback']]);
+    });
+
+    it.each(SEEDING_MODES)('serves a bucket with seeding %s', (seeding) => {
+      const stack = synthBuckets(JSON.stringify([{ name: 'my-bucket', seeding }]));
+      expect(stack.servedBuckets.map((b) => [b.name, b.swarm, b.seeding])).toEqual([['my-bucket', 'private', seeding]]);
+    });
+
+    it('refuses to synthesize any other swarm or seeding, listing the ones lambda/config knows', () => {
+      expect(() => synthBuckets('[{"name":"my-bucket","swarm":"open"}]')).toThrow(`SERVED_BUCKETS[0].swarm must be ${describeOneOf(SWARM_MODES)}`);
+      expect(() => synthBuckets('[{"name":"my-bucket","seeding":"never"}]')).toThrow(`SERVED_BUCKETS[0].seeding must be ${describeOneOf(SEEDING_MODES)}`);
     });
   });
 });

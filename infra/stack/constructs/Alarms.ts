@@ -1,11 +1,13 @@
 /**
- * CloudWatch alarms: the API's 5XX rate and every function's errors and
- * throttles, sent to an email topic when the deployment names an address.
+ * CloudWatch alarms: the API's 5XX rate, every function's errors and
+ * throttles, and the peer table's throttled reads and writes, sent to an email
+ * topic when the deployment names an address.
  */
 import { Duration, type Stack } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { acknowledge } from '../conventions';
@@ -14,6 +16,7 @@ import type { ProxyFunction } from './ProxyFunction';
 export interface AlarmsProps {
   api: apigw.RestApi;
   functions: ProxyFunction[];
+  peerTable: dynamodb.ITable;
   alarmEmail?: string;
 }
 
@@ -21,7 +24,7 @@ export interface AlarmsProps {
 export class Alarms {
   readonly alarms: cloudwatch.Alarm[];
 
-  constructor(stack: Stack, { api, functions, alarmEmail }: AlarmsProps) {
+  constructor(stack: Stack, { api, functions, peerTable, alarmEmail }: AlarmsProps) {
     this.alarms = [
       new cloudwatch.Alarm(stack, 'Api5xxRate', {
         alarmDescription: 'More than 5% of API requests answered 5XX',
@@ -34,22 +37,29 @@ export class Alarms {
       }),
     ];
     const sum5Min = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
+    // Any error or throttle in five minutes alarms.
+    const anyIn5Min = (id: string, description: string, metric: cloudwatch.IMetric) =>
+      new cloudwatch.Alarm(stack, id, {
+        alarmDescription: description,
+        metric,
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
     for (const { id: name, fn } of functions) {
-      // Any error or throttle in five minutes alarms.
-      const anyIn5Min = (id: string, what: string, metric: cloudwatch.IMetric) =>
-        new cloudwatch.Alarm(stack, id, {
-          alarmDescription: `${name} function: ${what}`,
-          metric,
-          threshold: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        });
       this.alarms.push(
-        anyIn5Min(`${name}Errors`, 'unhandled errors', fn.metricErrors(sum5Min)),
-        anyIn5Min(`${name}Throttles`, 'throttled invocations', fn.metricThrottles(sum5Min)),
+        anyIn5Min(`${name}Errors`, `${name} function: unhandled errors`, fn.metricErrors(sum5Min)),
+        anyIn5Min(`${name}Throttles`, `${name} function: throttled invocations`, fn.metricThrottles(sum5Min)),
       );
     }
+    // On-demand tables throttle too: a swarm is one partition key, and a partition takes at most 1,000
+    // writes and 3,000 reads a second; traffic that more than doubles its previous peak within 30 minutes
+    // may be throttled as well. The SDK retries throttled calls, so an alarm here is an early warning.
+    this.alarms.push(
+      anyIn5Min('PeerTableReadThrottles', 'peer table: throttled reads', peerTable.metric('ReadThrottleEvents', sum5Min)),
+      anyIn5Min('PeerTableWriteThrottles', 'peer table: throttled writes', peerTable.metric('WriteThrottleEvents', sum5Min)),
+    );
     if (!alarmEmail) return;
     const topic = new sns.Topic(stack, 'AlarmTopic', { displayName: `${stack.stackName} alarms`, enforceSSL: true });
     topic.addSubscription(new EmailSubscription(alarmEmail));

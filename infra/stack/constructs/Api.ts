@@ -1,6 +1,7 @@
 /**
- * The REST API (Regional, response streaming): public torrent and seed routes
- * authorized by signed links in Lambda, IAM-authorized POST /links, JSON
+ * The REST API (Regional): public torrent and seed routes (response streaming)
+ * authorized by signed links in Lambda, the public tracker routes authorized
+ * by the token in their path, IAM-authorized POST /links and GET /swarm, JSON
  * gateway responses, a throttled prod stage and its access logs.
  */
 import { Duration, RemovalPolicy, type Stack } from 'aws-cdk-lib';
@@ -11,7 +12,7 @@ import { acknowledge, LOG_RETENTION } from '../conventions';
 
 export const STAGE_NAME = 'prod';
 
-/** API Gateway access log line. `$context.path` is left out on purpose: seed paths carry link tokens. */
+/** API Gateway access log line. `$context.path` is left out on purpose: seed and tracker paths carry tokens. */
 const ACCESS_LOG_FORMAT = apigw.AccessLogFormat.custom(
   JSON.stringify({
     requestId: apigw.AccessLogField.contextRequestId(),
@@ -37,6 +38,7 @@ export interface ApiProps {
   torrent: lambda.IFunction;
   seed: lambda.IFunction;
   mint: lambda.IFunction;
+  tracker: lambda.IFunction;
   throttlingRateLimit: number;
   throttlingBurstLimit: number;
   /** Create the account-wide API Gateway CloudWatch Logs role. */
@@ -56,6 +58,10 @@ export class Api {
       cloudWatchRole: props.cloudWatchRole,
       // The role is an account-wide setting other APIs rely on: leave it behind on stack deletion.
       cloudWatchRoleRemovalPolicy: props.cloudWatchRole ? RemovalPolicy.RETAIN : undefined,
+      // Buffered Lambda proxy responses with isBase64Encoded (the tracker's bencoded bodies) reach clients
+      // as bytes whatever their Accept header. Request bodies then arrive base64-encoded (isBase64Encoded);
+      // the streaming routes are not affected.
+      binaryMediaTypes: ['*/*'],
       deployOptions: {
         stageName: STAGE_NAME,
         accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
@@ -139,6 +145,40 @@ export class Api {
       mintMethod,
       'AwsSolutions-COG4',
       'Link minting is for AWS principals of the deploying account and uses IAM (SigV4) authorization instead of a Cognito user pool.',
+    );
+
+    // The tracker (BEP 3 announce, BEP 48 scrape): buffered, its bencoded answers are small. ANY, like the
+    // object routes, so the Lambda answers methods other than GET itself. The path starts with /announce:
+    // libtorrent (and so qBittorrent) drops loopback trackers whose path does not (SSRF mitigation).
+    const trackerIntegration = new apigw.LambdaIntegration(props.tracker, { allowTestInvoke: false });
+    for (const action of ['announce', 'scrape']) {
+      const method = api.root
+        .addResource(action)
+        .addResource('{token}')
+        .addMethod('ANY', trackerIntegration, {
+          authorizationType: apigw.AuthorizationType.NONE,
+          requestValidator: validator,
+          requestParameters: path('token'),
+        });
+      const why =
+        'Public by design: BitTorrent clients have no AWS identity. The token in the path is the authorization: signed with the share-link key ring, bound to one swarm and expiring with its link; the Lambda verifies it before any peer-table call.';
+      acknowledge(method, 'AwsSolutions-APIG4', why);
+      acknowledge(method, 'AwsSolutions-COG4', why);
+    }
+    // Swarm statistics for the owner (by info-hash: the tracker function reads no objects): the same AWS
+    // principals that may mint links.
+    const swarmMethod = api.root
+      .addResource('swarm')
+      .addResource('{infoHash}')
+      .addMethod('GET', trackerIntegration, {
+        authorizationType: apigw.AuthorizationType.IAM,
+        requestValidator: validator,
+        requestParameters: path('infoHash'),
+      });
+    acknowledge(
+      swarmMethod,
+      'AwsSolutions-COG4',
+      'Swarm statistics are for AWS principals of the deploying account and use IAM (SigV4) authorization instead of a Cognito user pool.',
     );
   }
 }

@@ -1,28 +1,48 @@
 /**
- * The four Lambda functions and what each may do: three behind the API
- * (torrent, seed, mint) and generate, which only the others invoke for
- * background builds and fan-out segments. Environments and grants follow
- * from two facts per function: whether it obtains torrents, and whether it
- * signs or verifies share links (lambda/config's LINK_KEY_ROLES).
+ * The five Lambda functions and what each may do: four behind the API
+ * (torrent, seed, mint, tracker) and generate, which only the others invoke
+ * for background builds and fan-out segments. Environments and grants follow
+ * from four facts per function: whether it reads served objects, whether it
+ * obtains torrents, whether it signs or verifies share links (lambda/config's
+ * LINK_KEY_ROLES), and whether it uses the swarm's peer table (PEER_TABLE_ROLES).
  */
 import { Annotations, Duration, type Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import { DEFAULTS, ENV, FUNCTION_ROLES, needsLinkKeys, type BucketPolicy, type FunctionRole } from '../../../lambda/config';
+import { DEFAULTS, ENV, FUNCTION_ROLES, needsLinkKeys, needsPeerTable, type BucketPolicy, type FunctionRole } from '../../../lambda/config';
 import type { ProxySettings } from '../../settings';
 import { acknowledge } from '../conventions';
 import { createProxyFunction, type FunctionSpec, type ProxyFunction } from './ProxyFunction';
 import { CACHE_PREFIX, type Storage } from './Storage';
 
-/** Each function's budget, and whether it obtains torrents (store or build: GetObjectTorrent, the cache, background builds). */
+/**
+ * Each function's budget, whether it reads served objects (their bytes, or to hash them), and whether it
+ * obtains torrents (store or build: GetObjectTorrent, the cache, background builds).
+ */
 export const FUNCTIONS = {
-  torrent: { handler: 'torrentHandler', memorySize: 1769, timeout: Duration.minutes(15), buildsTorrents: true },
-  seed: { handler: 'seedHandler', memorySize: 512, timeout: Duration.minutes(15), buildsTorrents: false },
+  torrent: { handler: 'torrentHandler', memorySize: 1769, timeout: Duration.minutes(15), readsObjects: true, buildsTorrents: true },
+  seed: { handler: 'seedHandler', memorySize: 512, timeout: Duration.minutes(15), readsObjects: true, buildsTorrents: false },
   // Minting with `magnet: true` reads (or builds) the torrent to learn its info-hash, within API Gateway's 29 s.
-  mint: { handler: 'mintHandler', memorySize: 1024, timeout: Duration.seconds(28), buildsTorrents: true },
+  mint: { handler: 'mintHandler', memorySize: 1024, timeout: Duration.seconds(28), readsObjects: true, buildsTorrents: true },
   // Background builds and fan-out segments: 3538 MB is 2 vCPUs, and hashing runs one worker thread per core.
-  generate: { handler: 'generateHandler', memorySize: 3538, timeout: Duration.minutes(15), buildsTorrents: true },
-} as const satisfies Record<FunctionRole, FunctionSpec & { buildsTorrents: boolean }>;
+  generate: { handler: 'generateHandler', memorySize: 3538, timeout: Duration.minutes(15), readsObjects: true, buildsTorrents: true },
+  // Announces, scrapes and swarm stats: a few peer-table calls each, never an S3 call; 512 MB for a quick cold start.
+  tracker: { handler: 'trackerHandler', memorySize: 512, timeout: Duration.seconds(10), readsObjects: false, buildsTorrents: false },
+} as const satisfies Record<FunctionRole, FunctionSpec & { readsObjects: boolean; buildsTorrents: boolean }>;
+
+/**
+ * What each role of PEER_TABLE_ROLES may do on the peer table (lambda/swarm/dynamoPeerStore.ts): exact
+ * item actions, no Scan, no batch calls, no table management. A `completed` announce writes the peer and
+ * the download counter in one TransactWriteItems call, which IAM authorizes through the PutItem and
+ * UpdateItem of its parts: IAM has no action of that name.
+ */
+export const PEER_TABLE_ACTIONS = {
+  // announce (PutItem, DeleteItem on `stopped`, the transaction on `completed`; Query), scrape (Query),
+  // and GetItem for the owner's swarm statistics (one partition's counters item)
+  tracker: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+  // the swarm's view before serving (Query), deferral markers (conditional PutItem), web-seed byte counters (UpdateItem)
+  seed: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+} as const satisfies Partial<Record<FunctionRole, readonly string[]>>;
 
 /**
  * Ranged-read throughput assumed per 2-vCPU generate function (bytes/s): an estimate to verify in the
@@ -32,7 +52,19 @@ export const ASSUMED_SEGMENT_BYTES_PER_SECOND = 250e6;
 export const MAX_SAFE_SEGMENT_BYTES = ASSUMED_SEGMENT_BYTES_PER_SECOND * FUNCTIONS.generate.timeout.toSeconds(); // 225 GB
 
 export interface ProxyFunctionsProps {
-  settings: Pick<ProxySettings, 'seedMode' | 'linkDefaultTtlSeconds' | 'linkMaxTtlSeconds' | 'trackers' | 'syncGenerateMaxBytes' | 'segmentBytes'>;
+  settings: Pick<
+    ProxySettings,
+    | 'seedMode'
+    | 'linkDefaultTtlSeconds'
+    | 'linkMaxTtlSeconds'
+    | 'trackers'
+    | 'syncGenerateMaxBytes'
+    | 'segmentBytes'
+    | 'trackerIntervalSeconds'
+    | 'trackerMaxPeers'
+    | 'seedDeferSeconds'
+    | 'seedDeferMinSeeders'
+  >;
   servedBuckets: BucketPolicy[];
   storage: Storage;
   /** "aws", "aws-cn", ... */
@@ -75,11 +107,23 @@ export class ProxyFunctions {
         `segmentBytes ${settings.segmentBytes} is above ${MAX_SAFE_SEGMENT_BYTES} bytes: at an assumed ${ASSUMED_SEGMENT_BYTES_PER_SECOND / 1e6} MB/s one segment would not finish within the generate function's 15 minutes (docs/DEPLOY.md).`,
       );
     }
+    // The tracker and the web seed share the swarm's settings (the peer TTL is two announce intervals for both).
+    const { peerTable } = storage;
+    const optional = (name: string, value: number | undefined) => (value !== undefined ? { [name]: String(value) } : {});
+    const swarm: Record<string, string> = {
+      [ENV.PEER_TABLE]: peerTable.tableName,
+      // Unset means the Lambda's defaults.
+      ...optional(ENV.TRACKER_INTERVAL_SECONDS, settings.trackerIntervalSeconds),
+      ...optional(ENV.TRACKER_MAX_PEERS, settings.trackerMaxPeers),
+      ...optional(ENV.SEED_DEFER_SECONDS, settings.seedDeferSeconds),
+      ...optional(ENV.SEED_DEFER_MIN_SEEDERS, settings.seedDeferMinSeeders),
+    };
     const environment = (role: FunctionRole): Record<string, string> => ({
       [ENV.FUNCTION_ROLE]: role,
       ...common,
       ...(needsLinkKeys(role) ? linkKeys : {}),
       ...(FUNCTIONS[role].buildsTorrents ? builds : {}),
+      ...(needsPeerTable(role) ? swarm : {}),
     });
 
     this.byRole = {
@@ -106,23 +150,28 @@ export class ProxyFunctions {
         retryAttempts: 0,
         maxEventAge: Duration.hours(1),
       }),
+      tracker: createProxyFunction(stack, 'tracker', FUNCTIONS.tracker, {
+        description: 'ANY /tracker/{token}/announce|scrape: BitTorrent tracker over the peer table; GET /swarm/{bucket}/{key+} (IAM): swarm statistics',
+        environment: environment('tracker'),
+      }),
     };
-    const all = FUNCTION_ROLES.map((role) => this.byRole[role]);
+    const readers = FUNCTION_ROLES.filter((role) => FUNCTIONS[role].readsObjects);
     const builders = FUNCTION_ROLES.filter((role) => FUNCTIONS[role].buildsTorrents).map((role) => this.byRole[role]);
 
     // Exact actions, per-bucket resources, owner pinned by s3:ResourceAccount.
     servedBuckets.forEach((b, i) => {
       const objects = `arn:${partition}:s3:::${b.name}/${b.prefix}*`;
       const condition = { StringEquals: { 's3:ResourceAccount': b.expectedOwner } };
-      for (const role of FUNCTION_ROLES) {
+      const reason = `Object-level read of the allowlisted bucket "${b.name}"${b.prefix ? ` under the prefix "${b.prefix}"` : ''}: the object is named by each request, so the key part must be a wildcard.`;
+      for (const role of readers) {
         // The mint function reads torrents too (`magnet: true` needs the info-hash); generate builds them.
         const actions = FUNCTIONS[role].buildsTorrents
           ? ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTorrent']
           : ['s3:GetObject', 's3:GetObjectVersion'];
-        this.byRole[role].role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: `ServedBucket${i}`, actions, resources: [objects], conditions: condition }));
+        const iamRole = this.byRole[role].role;
+        iamRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: `ServedBucket${i}`, actions, resources: [objects], conditions: condition }));
+        acknowledge(iamRole, `AwsSolutions-IAM5[Resource::${objects}]`, reason);
       }
-      const reason = `Object-level read of the allowlisted bucket "${b.name}"${b.prefix ? ` under the prefix "${b.prefix}"` : ''}: the object is named by each request, so the key part must be a wildcard.`;
-      for (const { role } of all) acknowledge(role, `AwsSolutions-IAM5[Resource::${objects}]`, reason);
     });
 
     // Cache entries and the background builds' progress markers (`${CACHE_PREFIX}pending/...json`).
@@ -152,6 +201,10 @@ export class ProxyFunctions {
       this.byRole[role].role.addToPrincipalPolicy(
         new iam.PolicyStatement({ sid: 'LinkKeys', actions: ['secretsmanager:GetSecretValue'], resources: [storage.linkKeys.secretArn] }),
       );
+    }
+    // The peer table, by its own ARN: it has no indexes, and no role may reach another table.
+    for (const [role, actions] of Object.entries(PEER_TABLE_ACTIONS) as [FunctionRole, readonly string[]][]) {
+      this.byRole[role].role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'PeerTable', actions: [...actions], resources: [peerTable.tableArn] }));
     }
     // Torrent and mint start background builds; generate invokes itself for fan-out segments.
     for (const { role } of builders) {

@@ -22,7 +22,9 @@ describe('loadConfig', () => {
 
     // Assert
     expect(config).toEqual({
-      buckets: new Map([['demo', { name: 'demo', expectedOwner: '123456789000', requesterPays: false, prefix: '', source: 'auto' }]]),
+      buckets: new Map([
+        ['demo', { name: 'demo', expectedOwner: '123456789000', requesterPays: false, prefix: '', source: 'auto', swarm: 'private', seeding: 'fallback' }],
+      ]),
       s3: { region: 'us-east-1', endpoint: undefined, forcePathStyle: false, requestTimeoutMs: 10_000, maxAttempts: 3 },
       cache: { bucket: undefined, prefix: 'torrents/', expectedOwner: undefined },
       publicBaseUrl: undefined,
@@ -39,6 +41,7 @@ describe('loadConfig', () => {
       asyncFunctionName: undefined,
       readConcurrency: 4,
       readPartBytes: 8 * 1024 * 1024,
+      swarm: { peerTable: undefined, dynamoEndpoint: undefined, intervalSeconds: 60, maxPeers: 50, deferSeconds: 30, minSeeders: 1 },
     });
   });
 
@@ -46,7 +49,7 @@ describe('loadConfig', () => {
     // Arrange
     const env = {
       SERVED_BUCKETS: JSON.stringify([
-        { name: 'demo', expectedOwner: '123456789000', requesterPays: true, prefix: 'public/', source: 'generate' },
+        { name: 'demo', expectedOwner: '123456789000', requesterPays: true, prefix: 'public/', source: 'generate', swarm: 'public', seeding: 'always' },
         { name: 'other.bucket', expectedOwner: '000000000001', source: 'store' },
       ]),
       LINK_KEYS_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:links-AbCdEf',
@@ -73,6 +76,13 @@ describe('loadConfig', () => {
       READ_PART_BYTES: '65536',
       MEMORY_CACHE_BYTES: '0',
       STORE_SUPPORT_TTL_SECONDS: '30',
+      FUNCTION_ROLE: 'tracker',
+      PEER_TABLE: 'Proxy-PeerTable-ABC123',
+      DYNAMODB_ENDPOINT: 'http://127.0.0.1:4567',
+      TRACKER_INTERVAL_SECONDS: '1800',
+      TRACKER_MAX_PEERS: '200',
+      SEED_DEFER_SECONDS: '0',
+      SEED_DEFER_MIN_SEEDERS: '5',
     };
 
     // Act
@@ -81,8 +91,14 @@ describe('loadConfig', () => {
     // Assert
     expect(config).toEqual({
       buckets: new Map([
-        ['demo', { name: 'demo', expectedOwner: '123456789000', requesterPays: true, prefix: 'public/', source: 'generate' }],
-        ['other.bucket', { name: 'other.bucket', expectedOwner: '000000000001', requesterPays: false, prefix: '', source: 'store' }],
+        [
+          'demo',
+          { name: 'demo', expectedOwner: '123456789000', requesterPays: true, prefix: 'public/', source: 'generate', swarm: 'public', seeding: 'always' },
+        ],
+        [
+          'other.bucket',
+          { name: 'other.bucket', expectedOwner: '000000000001', requesterPays: false, prefix: '', source: 'store', swarm: 'private', seeding: 'fallback' },
+        ],
       ]),
       s3: { region: 'eu-west-1', endpoint: 'http://127.0.0.1:4568', forcePathStyle: true, requestTimeoutMs: 2000, maxAttempts: 5 },
       cache: { bucket: 'torrent-cache', prefix: 'c/', expectedOwner: '123456789012' },
@@ -100,6 +116,14 @@ describe('loadConfig', () => {
       asyncFunctionName: 'generate',
       readConcurrency: 64,
       readPartBytes: 65_536,
+      swarm: {
+        peerTable: 'Proxy-PeerTable-ABC123',
+        dynamoEndpoint: 'http://127.0.0.1:4567',
+        intervalSeconds: 1800,
+        maxPeers: 200,
+        deferSeconds: 0,
+        minSeeders: 5,
+      },
     });
   });
 
@@ -168,6 +192,26 @@ describe('loadConfig', () => {
       { variable: 'SERVED_BUCKETS[0].source', message: 'Invalid configuration: SERVED_BUCKETS[0].source must be "auto", "store" or "generate"' },
     ],
     [
+      'an unknown swarm',
+      [{ name: 'demo', expectedOwner: '123456789000', swarm: 'open' }],
+      { variable: 'SERVED_BUCKETS[0].swarm', message: 'Invalid configuration: SERVED_BUCKETS[0].swarm must be "private" or "public"' },
+    ],
+    [
+      'a boolean swarm',
+      [{ name: 'demo', expectedOwner: '123456789000', swarm: true }],
+      { variable: 'SERVED_BUCKETS[0].swarm', message: 'Invalid configuration: SERVED_BUCKETS[0].swarm must be "private" or "public"' },
+    ],
+    [
+      'an unknown seeding',
+      [{ name: 'demo', expectedOwner: '123456789000', seeding: 'never' }],
+      { variable: 'SERVED_BUCKETS[0].seeding', message: 'Invalid configuration: SERVED_BUCKETS[0].seeding must be "fallback" or "always"' },
+    ],
+    [
+      'a seeding in the wrong case',
+      [{ name: 'demo', expectedOwner: '123456789000', seeding: 'Always' }],
+      { variable: 'SERVED_BUCKETS[0].seeding', message: 'Invalid configuration: SERVED_BUCKETS[0].seeding must be "fallback" or "always"' },
+    ],
+    [
       'a string requesterPays',
       [{ name: 'demo', expectedOwner: '123456789000', requesterPays: 'yes' }],
       { variable: 'SERVED_BUCKETS[0].requesterPays', message: 'Invalid configuration: SERVED_BUCKETS[0].requesterPays must be a boolean' },
@@ -216,6 +260,31 @@ describe('loadConfig', () => {
       'S3_ENDPOINT is not a URL',
       { S3_ENDPOINT: 'minio:9000' },
       { variable: 'S3_ENDPOINT', message: 'Invalid configuration: S3_ENDPOINT must be an http(s) URL' },
+    ],
+    [
+      'DYNAMODB_ENDPOINT is not a URL',
+      { DYNAMODB_ENDPOINT: 'localhost:8000' },
+      { variable: 'DYNAMODB_ENDPOINT', message: 'Invalid configuration: DYNAMODB_ENDPOINT must be an http(s) URL' },
+    ],
+    [
+      'TRACKER_INTERVAL_SECONDS is fractional',
+      { TRACKER_INTERVAL_SECONDS: '60.5' },
+      { variable: 'TRACKER_INTERVAL_SECONDS', message: 'Invalid configuration: TRACKER_INTERVAL_SECONDS must be a whole number, got "60.5"' },
+    ],
+    [
+      'TRACKER_MAX_PEERS is 0',
+      { TRACKER_MAX_PEERS: '0' },
+      { variable: 'TRACKER_MAX_PEERS', message: 'Invalid configuration: TRACKER_MAX_PEERS must be between 1 and 200, got 0' },
+    ],
+    [
+      'SEED_DEFER_SECONDS is negative',
+      { SEED_DEFER_SECONDS: '-1' },
+      { variable: 'SEED_DEFER_SECONDS', message: 'Invalid configuration: SEED_DEFER_SECONDS must be a whole number, got "-1"' },
+    ],
+    [
+      'SEED_DEFER_MIN_SEEDERS is 0',
+      { SEED_DEFER_MIN_SEEDERS: '0' },
+      { variable: 'SEED_DEFER_MIN_SEEDERS', message: 'Invalid configuration: SEED_DEFER_MIN_SEEDERS must be between 1 and 1000, got 0' },
     ],
     [
       'TRACKERS has an ftp URL',
@@ -315,8 +384,12 @@ describe('link keys by function role', () => {
   const noKeys = { SERVED_BUCKETS: BUCKETS };
   const missingKeys = { variable: 'LINK_KEYS', message: 'Invalid configuration: LINK_KEYS or LINK_KEYS_SECRET_ARN is required (the share-link signing keys)' };
 
-  test.each(['torrent', 'seed', 'mint', '', undefined])('requires link keys when FUNCTION_ROLE is %p (it signs or verifies links)', (role) => {
-    expect(failure({ ...noKeys, FUNCTION_ROLE: role })).toEqual(missingKeys);
+  test.each(['torrent', 'seed', 'mint', 'tracker', '', undefined])('requires link keys when FUNCTION_ROLE is %p (it signs or verifies links)', (role) => {
+    expect(failure({ ...noKeys, FUNCTION_ROLE: role, PEER_TABLE: 'peers' })).toEqual(missingKeys);
+  });
+
+  test('names the missing link keys before a missing peer table', () => {
+    expect(failure({ ...noKeys, FUNCTION_ROLE: 'tracker' })).toEqual(missingKeys);
   });
 
   test('lets the generate function, which neither signs nor verifies links, run without link keys', () => {
@@ -332,7 +405,43 @@ describe('link keys by function role', () => {
   test('fails naming FUNCTION_ROLE when it is unknown', () => {
     expect(failure({ ...minimal, FUNCTION_ROLE: 'worker' })).toEqual({
       variable: 'FUNCTION_ROLE',
-      message: 'Invalid configuration: FUNCTION_ROLE must be "torrent", "seed", "mint" or "generate"',
+      message: 'Invalid configuration: FUNCTION_ROLE must be "torrent", "seed", "mint", "generate" or "tracker"',
     });
+  });
+});
+
+describe('the peer table by function role', () => {
+  const missingTable = (role: string) => ({
+    variable: 'PEER_TABLE',
+    message: `Invalid configuration: PEER_TABLE is required when FUNCTION_ROLE is "${role}" (the DynamoDB table of the swarm's peers)`,
+  });
+
+  test.each(['tracker', 'seed'])('requires PEER_TABLE when FUNCTION_ROLE is %s (it uses the peer store)', (role) => {
+    expect(failure({ ...minimal, FUNCTION_ROLE: role })).toEqual(missingTable(role));
+  });
+
+  test('counts an empty PEER_TABLE as missing', () => {
+    expect(failure({ ...minimal, FUNCTION_ROLE: 'tracker', PEER_TABLE: '' })).toEqual(missingTable('tracker'));
+  });
+
+  test.each(['torrent', 'mint', 'generate', '', undefined])('runs without PEER_TABLE when FUNCTION_ROLE is %p', (role) => {
+    expect(loadConfig({ ...minimal, FUNCTION_ROLE: role }).swarm.peerTable).toBeUndefined();
+  });
+
+  test.each(['tracker', 'seed', undefined])('reads PEER_TABLE when FUNCTION_ROLE is %p', (role) => {
+    expect(loadConfig({ ...minimal, FUNCTION_ROLE: role, PEER_TABLE: 'peers' }).swarm).toEqual({
+      peerTable: 'peers',
+      dynamoEndpoint: undefined,
+      intervalSeconds: 60,
+      maxPeers: 50,
+      deferSeconds: 30,
+      minSeeders: 1,
+    });
+  });
+
+  test('takes DYNAMODB_ENDPOINT as given, for the embedded server', () => {
+    expect(loadConfig({ ...minimal, PEER_TABLE: 'peers', DYNAMODB_ENDPOINT: 'https://dynamo.local:8443/' }).swarm.dynamoEndpoint).toBe(
+      'https://dynamo.local:8443/',
+    );
   });
 });

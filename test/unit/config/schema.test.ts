@@ -7,8 +7,12 @@ import {
   LINK_KEY_ROLES,
   loadConfig,
   needsLinkKeys,
+  needsPeerTable,
   parseBucketPolicies,
+  PEER_TABLE_ROLES,
   SEED_MODES,
+  SEEDING_MODES,
+  SWARM_MODES,
   TORRENT_SOURCES,
   ConfigError,
 } from '../../../lambda/config';
@@ -33,6 +37,10 @@ const VARIABLE: Record<keyof typeof BOUNDS, string> = {
   segmentBytes: ENV.SEGMENT_BYTES,
   readConcurrency: ENV.READ_CONCURRENCY,
   readPartBytes: ENV.READ_PART_BYTES,
+  trackerIntervalSeconds: ENV.TRACKER_INTERVAL_SECONDS,
+  trackerMaxPeers: ENV.TRACKER_MAX_PEERS,
+  seedDeferSeconds: ENV.SEED_DEFER_SECONDS,
+  seedDeferMinSeeders: ENV.SEED_DEFER_MIN_SEEDERS,
 };
 const bounded = Object.entries(BOUNDS) as [keyof typeof BOUNDS, { min: number; max: number }][];
 
@@ -62,6 +70,8 @@ describe('config schema', () => {
     expect({
       region: config.s3.region,
       torrentSource: config.buckets.get('demo')?.source,
+      swarmMode: config.buckets.get('demo')?.swarm,
+      seedingMode: config.buckets.get('demo')?.seeding,
       seedMode: config.seedMode,
       s3RequestTimeoutMs: config.s3.requestTimeoutMs,
       s3MaxAttempts: config.s3.maxAttempts,
@@ -77,6 +87,10 @@ describe('config schema', () => {
       segmentBytes: config.segmentBytes,
       readConcurrency: config.readConcurrency,
       readPartBytes: config.readPartBytes,
+      trackerIntervalSeconds: config.swarm.intervalSeconds,
+      trackerMaxPeers: config.swarm.maxPeers,
+      seedDeferSeconds: config.swarm.deferSeconds,
+      seedDeferMinSeeders: config.swarm.minSeeders,
     }).toEqual(DEFAULTS);
   });
 
@@ -100,10 +114,33 @@ describe('config schema', () => {
     expect(parseBucketPolicies(JSON.stringify([{ name: 'demo', expectedOwner: '123456789000', source }])).get('demo')?.source).toBe(source);
   });
 
-  test('requires link keys in every role but generate', () => {
+  test.each(SWARM_MODES)('accepts a served bucket with swarm %s', (swarm) => {
+    expect(parseBucketPolicies(JSON.stringify([{ name: 'demo', expectedOwner: '123456789000', swarm }])).get('demo')?.swarm).toBe(swarm);
+  });
+
+  test.each(SEEDING_MODES)('accepts a served bucket with seeding %s', (seeding) => {
+    expect(parseBucketPolicies(JSON.stringify([{ name: 'demo', expectedOwner: '123456789000', seeding }])).get('demo')?.seeding).toBe(seeding);
+  });
+
+  test('keeps the unions of a served bucket to the documented values', () => {
+    expect([SWARM_MODES, SEEDING_MODES]).toEqual([
+      ['private', 'public'],
+      ['fallback', 'always'],
+    ]);
+    expect([DEFAULTS.swarmMode, DEFAULTS.seedingMode]).toEqual(['private', 'fallback']);
+  });
+
+  test('requires link keys in every role but generate (the tracker verifies tracker tokens)', () => {
     expect(FUNCTION_ROLES.filter((role) => !needsLinkKeys(role))).toEqual(['generate']);
     expect([...LINK_KEY_ROLES].sort()).toEqual(FUNCTION_ROLES.filter(needsLinkKeys).sort());
     expect(needsLinkKeys(undefined)).toBe(true);
+    expect(needsLinkKeys('tracker')).toBe(true);
+  });
+
+  test('requires a peer table in the tracker and seed roles only, and not with the role unset (the local runtime sets its own)', () => {
+    expect(FUNCTION_ROLES.filter(needsPeerTable)).toEqual(['seed', 'tracker']);
+    expect([...PEER_TABLE_ROLES].sort()).toEqual(FUNCTION_ROLES.filter(needsPeerTable).sort());
+    expect(needsPeerTable(undefined)).toBe(false);
   });
 });
 
