@@ -4,6 +4,8 @@
  * the four Lambda entry points over them. Nothing is mutated after this.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createLambdaClient } from './aws/lambdaClient';
 import type { Config } from './config';
 import { HashPool } from './hashing/hashPool';
@@ -18,6 +20,10 @@ import { generateRoute } from './routes/generate';
 import { mintRoute } from './routes/mint';
 import { seedRoute } from './routes/seed';
 import { torrentRoute } from './routes/torrent';
+import { trackerRoute } from './routes/tracker';
+import { swarmStatsRoute } from './routes/swarmStats';
+import { trackerFunction } from './routes/trackerFunction';
+import { DynamoPeerStore } from './swarm/dynamoPeerStore';
 import { createS3Client } from './s3/createS3Client';
 import type { Services } from './services';
 import { noCache, s3TorrentCache, type TorrentCache } from './torrents/cache/torrentCache';
@@ -48,6 +54,8 @@ export interface App {
     seedHandler: ReturnType<typeof seedRoute>;
     mintHandler: ReturnType<typeof mintRoute>;
     generateHandler: ReturnType<typeof generateRoute>;
+    /** The tracker function: announce and scrape, and the owner's swarm statistics. */
+    trackerHandler: (event: APIGatewayProxyEvent, context: Context) => Promise<unknown>;
   };
   /** Stops the hash workers (tools and tests that exit on their own; Lambda never calls it). */
   close(): Promise<void>;
@@ -90,11 +98,17 @@ export const compose = (config: Config, o: ComposeOptions = {}): App => {
         })
       : undefined;
   const jobs: BackgroundJobs = lambdaJobs ?? localJobs(builds);
+  const { swarm } = config;
+  const peers = swarm.peerTable
+    ? new DynamoPeerStore({ client: new DynamoDBClient({ region: config.s3.region, endpoint: swarm.dynamoEndpoint }), table: swarm.peerTable })
+    : undefined;
+  const keyRing = o.keyRing ?? createKeyRingProvider(config.links, config.s3.region);
   const services: Services = Object.freeze({
     config,
     s3,
     presignS3: o.presignS3,
-    keyRing: o.keyRing ?? createKeyRingProvider(config.links, config.s3.region),
+    keyRing,
+    peers,
     logger,
     metrics,
     pool,
@@ -110,6 +124,10 @@ export const compose = (config: Config, o: ComposeOptions = {}): App => {
       seedHandler: seedRoute(services),
       mintHandler: mintRoute(services),
       generateHandler: generateRoute(services),
+      trackerHandler: trackerFunction(
+        trackerRoute({ peers, keyRing, logger, metrics, intervalSeconds: swarm.intervalSeconds, maxPeers: swarm.maxPeers }),
+        swarmStatsRoute(services),
+      ),
     }),
     close: () => pool.close(),
   });

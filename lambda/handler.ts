@@ -5,4 +5,4 @@
 import { compose } from './compose';
 import { loadConfig } from './config';
 
-export const { torrentHandler, seedHandler, mintHandler, generateHandler } = compose(loadConfig()).handlers;
+export const { torrentHandler, seedHandler, mintHandler, generateHandler, trackerHandler } = compose(loadConfig()).handlers;

@@ -11,6 +11,7 @@ import type { ProxyMetrics } from './observability/metrics';
 import type { TorrentBuilds } from './torrents/torrentBuilds';
 import type { TorrentService } from './torrents/torrentService';
 import type { LambdaJobs } from './jobs/lambdaJobs';
+import type { PeerStore } from './swarm/peerStore';
 
 export interface Services {
   readonly config: Config;
@@ -26,6 +27,8 @@ export interface Services {
   readonly builds: TorrentBuilds;
   /** Set where background builds run in the generate function (AWS). */
   readonly lambdaJobs?: LambdaJobs;
+  /** The tracker's peer store (DynamoDB), where one is configured. */
+  readonly peers?: PeerStore;
   /** Seconds since the epoch. */
   readonly now: () => number;
 }

@@ -18,6 +18,9 @@ const portOf = (name: string, fallback: number): number => {
   return n;
 };
 
+// CloudWatch EMF lines mean nothing in a terminal: off unless asked for (POWERTOOLS_METRICS_DISABLED=false).
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+
 const main = async () => {
   const port = portOf('PORT', 3000);
   const s3Port = portOf('S3_PORT', 4569);
@@ -33,6 +36,7 @@ const main = async () => {
       CACHE_BUCKET: process.env.CACHE_BUCKET,
       SEED_MODE: process.env.SEED_MODE,
       TRACKERS: process.env.TRACKERS,
+      DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT,
     },
   });
   const demoServed = runtime.config.buckets.has(DEMO_BUCKET) && !s3Endpoint;

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { installLambdaGlobals } from './lambdaRuntime';
 import { startupGate } from './startupGate';
+import { startEmbeddedDynamo } from './embeddedDynamo';
 
 installLambdaGlobals();
 
@@ -29,6 +30,8 @@ import { loadOrCreateLocalKeys } from './localKeys';
 export interface LocalOptions {
   /** HTTP port of the proxy (0 = any free port). */
   port?: number;
+  /** Port of the embedded DynamoDB-compatible server (default: any free port). Ignored with DYNAMODB_ENDPOINT. */
+  dynamoPort?: number;
   /** Port of the embedded S3 server (0 = any free port). Ignored with s3Endpoint. */
   s3Port?: number;
   /** Use this S3-compatible endpoint instead of the embedded server. */
@@ -53,6 +56,8 @@ export interface LocalRuntime {
 }
 
 export const LOCAL_CACHE_BUCKET = 'torrent-cache';
+/** The peer store's table in the embedded DynamoDB-compatible server. */
+export const LOCAL_PEER_TABLE = 'peers';
 
 /** How long requests in flight may finish once shutdown begins; then their connections are closed. */
 const SHUTDOWN_GRACE_MS = 2000;
@@ -67,6 +72,13 @@ export const startLocal = async (opts: LocalOptions = {}): Promise<LocalRuntime>
     embedded = await startEmbeddedS3({ port: opts.s3Port ?? 4569, directory: resolve(dataDir, 's3') });
     s3Endpoint = embedded.endpoint;
   }
+  // The tracker's peer store: an embedded DynamoDB-compatible server (in memory), unless DYNAMODB_ENDPOINT names one.
+  const dynamo = opts.env?.DYNAMODB_ENDPOINT
+    ? undefined
+    : await startEmbeddedDynamo({ port: opts.dynamoPort ?? 0, table: LOCAL_PEER_TABLE }).catch(async (err) => {
+        await embedded?.close();
+        throw err;
+      });
   try {
     const keysJson = opts.env?.LINK_KEYS || loadOrCreateLocalKeys(dataDir);
     const server = createServer();
@@ -88,6 +100,8 @@ export const startLocal = async (opts: LocalOptions = {}): Promise<LocalRuntime>
       // mitigation (libtorrent) never see a redirect to a signed loopback URL.
       SEED_MODE: 'proxy',
       ...definedOnly(opts.env),
+      PEER_TABLE: LOCAL_PEER_TABLE,
+      ...definedOnly({ DYNAMODB_ENDPOINT: dynamo?.endpoint }),
       S3_ENDPOINT: s3Endpoint,
       S3_FORCE_PATH_STYLE: 'true',
       PUBLIC_BASE_URL: baseUrl,
@@ -113,6 +127,9 @@ export const startLocal = async (opts: LocalOptions = {}): Promise<LocalRuntime>
       { resource: '/torrent/{bucket}/{key+}', prefix: '/torrent/', handler: handlers.torrentHandler },
       { resource: '/seed/{token}/{bucket}/{key+}', prefix: '/seed/', handler: handlers.seedHandler },
       { resource: '/links', prefix: '/links', handler: handlers.mintHandler },
+      { resource: '/announce/{token}', prefix: '/announce/', handler: handlers.trackerHandler },
+      { resource: '/scrape/{token}', prefix: '/scrape/', handler: handlers.trackerHandler },
+      { resource: '/swarm/{infoHash}', prefix: '/swarm/', handler: handlers.trackerHandler },
     ];
     gate.open(apiGatewayListener(routes));
     return {
@@ -125,10 +142,12 @@ export const startLocal = async (opts: LocalOptions = {}): Promise<LocalRuntime>
       close: async () => {
         await gate.drain(server, SHUTDOWN_GRACE_MS);
         await app.close();
+        await dynamo?.close();
         await embedded?.close();
       },
     };
   } catch (err) {
+    await dynamo?.close();
     await embedded?.close();
     throw err;
   }

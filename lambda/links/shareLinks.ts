@@ -45,22 +45,27 @@ export const torrentLinkUrl = (ring: KeyRing, m: MintRequest): string => {
  * scoped to the one object, expires with the link, and when `pin` is given
  * (every torrent the proxy serves) reads only that object version.
  */
-export const seedUrl = (ring: KeyRing, baseUrl: string, bucket: string, key: string, exp: number, pin?: ObjectPin): string => {
+export const seedUrl = (ring: KeyRing, baseUrl: string, bucket: string, key: string, exp: number, pin?: ObjectPin, swarm?: string): string => {
   const pinned = pin === undefined ? undefined : pinString(pin);
-  const sig = signLink({ route: 'seed', bucket, scope: { type: 'object', key }, exp, kid: ring.active, pin: pinned }, ring.keys.get(ring.active)!);
-  return `${baseUrl}/seed/${seedToken(ring.active, exp, sig, pinned)}/${bucket}/${encodeKeyPath(key)}`;
+  const sig = signLink({ route: 'seed', bucket, scope: { type: 'object', key }, exp, kid: ring.active, pin: pinned, swarm }, ring.keys.get(ring.active)!);
+  return `${baseUrl}/seed/${seedToken(ring.active, exp, sig, pinned, swarm)}/${bucket}/${encodeKeyPath(key)}`;
 };
 
-export const seedToken = (kid: string, exp: number, sig: string, pin?: string): string =>
-  pin === undefined ? `${kid}.${exp}.${sig}` : `${kid}.${exp}.${sig}.${Buffer.from(pin, 'utf8').toString('base64url')}`;
+/** `kid.exp.sig`, then the pin (base64url) and the swarm's info-hash when bound to them. */
+export const seedToken = (kid: string, exp: number, sig: string, pin?: string, swarm?: string): string => {
+  const parts = [kid, String(exp), sig];
+  if (pin !== undefined) parts.push(Buffer.from(pin, 'utf8').toString('base64url'));
+  if (pin !== undefined && swarm !== undefined) parts.push(swarm);
+  return parts.join('.');
+};
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
 /** Splits a seed token into link parameters (validation happens in verifyLink). */
-export const parseSeedToken = (token: string): { kid?: string; exp?: string; sig?: string; pin?: string } => {
-  const [kid, exp, sig, pin64, ...rest] = token.split('.');
+export const parseSeedToken = (token: string): { kid?: string; exp?: string; sig?: string; pin?: string; swarm?: string } => {
+  const [kid, exp, sig, pin64, swarm, ...rest] = token.split('.');
   if (rest.length > 0 || (pin64 !== undefined && !BASE64URL.test(pin64))) return { kid: '', exp: '', sig: '' };
-  return { kid, exp, sig, pin: pin64 === undefined ? undefined : Buffer.from(pin64, 'base64url').toString('utf8') };
+  return { kid, exp, sig, pin: pin64 === undefined ? undefined : Buffer.from(pin64, 'base64url').toString('utf8'), swarm };
 };
 
 /** Mints a share link: the torrent URL and the seed URL its torrent will carry. */

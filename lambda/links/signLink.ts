@@ -14,6 +14,8 @@ export interface LinkClaims {
   kid: string;
   /** The object version the link is bound to (`v:<VersionId>` or `e:<ETag>`); unpinned links have none. */
   pin?: string;
+  /** The swarm (info-hash, 40 hex) a seed token serves; the web seed asks that swarm before serving. */
+  swarm?: string;
 }
 
 /**
@@ -25,6 +27,7 @@ export const linkPayload = (c: LinkClaims): Buffer => {
   const fields = ['s3tp1', c.route, c.scope.type, c.bucket, subject, String(c.exp), c.kid];
   // Appended only when present, so unpinned links keep their signatures; the field count tells them apart.
   if (c.pin !== undefined) fields.push('pin', c.pin);
+  if (c.swarm !== undefined) fields.push('swarm', c.swarm);
   return Buffer.concat(
     fields.map((f) => {
       const b = Buffer.from(f, 'utf8');

@@ -13,6 +13,8 @@ export interface PresentedLink {
   prefix?: string;
   /** Present only on version-pinned links (`v:<VersionId>` or `e:<ETag>`). */
   pin?: string;
+  /** Present only on seed tokens bound to a swarm (info-hash, 40 hex). */
+  swarm?: string;
 }
 
 export interface VerifiedLink {
@@ -21,6 +23,8 @@ export interface VerifiedLink {
   scope: LinkScope;
   /** The object version the link is bound to, when it is. */
   pin?: ObjectPin;
+  /** The swarm (info-hash) a seed token serves, when it is bound to one. */
+  swarm?: string;
 }
 
 const SIG = /^[A-Za-z0-9_-]{43}$/;
@@ -42,22 +46,23 @@ export const verifyLink = (
   ring: KeyRing,
   nowSeconds: number,
 ): VerifiedLink => {
-  const { exp, kid, sig, prefix, pin } = presented;
+  const { exp, kid, sig, prefix, pin, swarm } = presented;
   if (exp === undefined && kid === undefined && sig === undefined) throw required();
   if (!exp || !kid || !sig || !EXP.test(exp) || !KEY_ID.test(kid) || !SIG.test(sig)) throw invalid();
   const objectPin = pin === undefined ? undefined : parsePin(pin);
   if (pin !== undefined && !objectPin) throw invalid();
+  if (swarm !== undefined && !/^[0-9a-f]{40}$/.test(swarm)) throw invalid();
   const scope: LinkScope = prefix !== undefined ? { type: 'prefix', prefix } : { type: 'object', key: target.key };
   if (scope.type === 'prefix' && (scope.prefix.length === 0 || !target.key.startsWith(scope.prefix))) throw invalid();
   const secret = ring.keys.get(kid);
-  const claims: LinkClaims = { route: target.route, bucket: target.bucket, scope, exp: Number(exp), kid, pin };
+  const claims: LinkClaims = { route: target.route, bucket: target.bucket, scope, exp: Number(exp), kid, pin, swarm };
   // Compute and compare even for an unknown key id, so timing does not reveal which ids exist.
   const expected = Buffer.from(signLink(claims, secret ?? DUMMY_SECRET), 'utf8');
   const given = Buffer.from(sig, 'utf8');
   const match = timingSafeEqual(expected, given);
   if (!match || !secret) throw invalid();
   if (claims.exp <= nowSeconds) throw expired();
-  return { exp: claims.exp, kid, scope, pin: objectPin };
+  return { exp: claims.exp, kid, scope, pin: objectPin, swarm };
 };
 
 const DUMMY_SECRET = Buffer.alloc(32, 0x5a);

@@ -7,12 +7,15 @@ export interface InfoFields {
   pieceLength: number;
   /** Concatenated SHA-1 digests. */
   pieces: Buffer;
+  /** BEP 27: peers come only from the torrent's trackers (no DHT, PEX or LSD). */
+  private?: boolean;
 }
 
 /**
  * The bencoded `info` dictionary of a BEP 3 single-file torrent. Only the
- * four standard keys: identical object bytes and name give an identical
- * info-hash, whichever tool or link produced it.
+ * four standard keys (and BEP 27's `private` for private swarms): identical
+ * object bytes, name and flag give an identical info-hash, whichever tool or
+ * link produced it.
  */
 export const buildInfo = (fields: InfoFields): Buffer => {
   if (fields.pieces.length % 20 !== 0) throw new RangeError('pieces must be a multiple of 20 bytes');
@@ -25,6 +28,7 @@ export const buildInfo = (fields: InfoFields): Buffer => {
     name: fields.name,
     'piece length': fields.pieceLength,
     pieces: fields.pieces,
+    ...(fields.private ? { private: 1 } : {}),
   });
 };
 

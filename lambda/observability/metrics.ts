@@ -29,6 +29,12 @@ export interface ProxyMetrics {
   generated(bytes: number, ms: number): void;
   /** A store served a torrent that failed validation against its object (by bucket). */
   badStoreTorrent(bucket: string): void;
+  /** Bytes the web seed sent (proxy mode) or redirected to (redirect mode). */
+  seedBytes(bytes: number): void;
+  /** A web seed request answered 503 because the swarm can serve it. */
+  seedDeferred(): void;
+  /** One tracker announce, its latency and whether it was answered with peers. */
+  announce(ms: number, ok: boolean): void;
 }
 
 export const createMetrics = (): ProxyMetrics => ({
@@ -44,4 +50,11 @@ export const createMetrics = (): ProxyMetrics => ({
       ['GenerationTime', ms, MetricUnit.Milliseconds],
     ]),
   badStoreTorrent: (bucket) => emit({ Bucket: bucket }, [['BadStoreTorrents', 1, MetricUnit.Count]]),
+  seedBytes: (bytes) => emit({ Event: 'seed' }, [['SeedBytes', bytes, MetricUnit.Bytes]]),
+  seedDeferred: () => emit({ Event: 'seed' }, [['SeedDeferrals', 1, MetricUnit.Count]]),
+  announce: (ms, ok) =>
+    emit({ Event: 'announce', Outcome: ok ? 'ok' : 'failure' }, [
+      ['Announces', 1, MetricUnit.Count],
+      ['AnnounceLatency', ms, MetricUnit.Milliseconds],
+    ]),
 });

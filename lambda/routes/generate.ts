@@ -30,7 +30,7 @@ const generate = async (s: Services, e: Partial<GenerateEvent>, log: AppLogger) 
   const target = targetOf(s, e);
   if (!isCount(e.size) || e.size === 0 || typeof e.etag !== 'string') throw invalid('size and etag are required');
   const head = headOfEvent(e as GenerateEvent);
-  const id = torrentIdentity(target.bucket, target.key, head);
+  const id = torrentIdentity(target.bucket, target.key, head, target.policy.swarm === 'private');
   const markers = s.lambdaJobs?.markers(id, log);
   try {
     const info = await s.builds.join(target, head, id, log, markers?.onProgress).promise;

@@ -7,8 +7,9 @@ import { jsonResponse } from '../http/jsonResponse';
 import { parseJsonBody } from '../http/parseJsonBody';
 import { publicBaseUrl } from '../http/publicBaseUrl';
 import { parseTtl } from '../links/parseTtl';
-import { parsePin, type ObjectPin } from '../links/objectPin';
-import { mintShareLink, seedUrl } from '../links/shareLinks';
+import { parsePin } from '../links/objectPin';
+import { torrentLinks } from './torrentLinks';
+import { mintShareLink } from '../links/shareLinks';
 import { magnetUri } from '../metainfo/magnetUri';
 import type { AppLogger } from '../observability/logger';
 import { requestLogger, type LoggedContext } from '../observability/requestLogger';
@@ -75,9 +76,8 @@ export const mintLink = async (s: Services, input: MintInput, baseUrl: string, l
   const link = mintShareLink(await s.keyRing(), { baseUrl, bucket: input.bucket, key: input.key, prefix, version, exp });
   const out: MintOutput = { url: link.url, seedUrl: link.seedUrl, exp, expiresAt: new Date(exp * 1000).toISOString(), kid: link.kid, version };
   if (input.magnet !== true) return out;
-  const ring = await s.keyRing();
-  const seedsFor = (pin: ObjectPin) => [seedUrl(ring, baseUrl, target.bucket, target.key, exp, pin)];
-  const torrent = await s.torrents.get({ target, webSeeds: seedsFor, log, pin: version === undefined ? undefined : { versionId: version } });
+  const links = torrentLinks(await s.keyRing(), baseUrl, target.bucket, target.key, exp);
+  const torrent = await s.torrents.get({ target, links, log, pin: version === undefined ? undefined : { versionId: version } });
   if (torrent.state === 'building') return { ...out, torrentStatus: 'building' };
   const t = torrent.torrent;
   return {
@@ -88,8 +88,9 @@ export const mintLink = async (s: Services, input: MintInput, baseUrl: string, l
       name: t.name,
       length: t.length,
       torrentUrl: link.url,
-      webSeeds: seedsFor(t.pin),
-      trackers: config.trackers,
+      webSeeds: links.webSeeds(t.pin, t.infoHash),
+      // Private torrents find peers only through trackers: the magnet names ours (and the configured ones).
+      trackers: [...links.trackers(t.infoHash), ...config.trackers],
     }),
   };
 };

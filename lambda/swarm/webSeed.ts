@@ -1,8 +1,10 @@
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { pinParams, type ObjectPin } from '../links/objectPin';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { AuthorizedObject } from '../routes/middleware/authorizeObjectRequest';
 import type { Config } from '../config';
+import type { AppLogger } from '../observability/logger';
+import { counted, countSeedBytes, DEFERRED_BYTES_PER_SECOND, deferralError, paced, swarmDecision, type SwarmGateDeps } from './swarmGate';
 import { HttpError } from '../http/HttpError';
 import { CORS_HEADERS, SECURITY_HEADERS, type LambdaResponse } from '../http/jsonResponse';
 import { s3ErrorToHttp } from '../http/s3ErrorToHttp';
@@ -10,7 +12,7 @@ import { classifyS3Error } from '../s3/classifyS3Error';
 import { objectParams } from '../s3/objectParams';
 import { presignGetObject } from '../s3/presignGetObject';
 
-export interface WebSeedDeps {
+export interface WebSeedDeps extends SwarmGateDeps {
   s3: S3Client;
   /** Presigning may use a client with the public endpoint (the local runtime's S3 port). */
   presignS3?: S3Client;
@@ -45,6 +47,12 @@ const readOrThrow = async <T>(read: () => Promise<T>): Promise<T> => {
 
 const SINGLE_RANGE = /^bytes=(\d*)-(\d*)$/;
 
+/** Bytes a single `bytes=a-b` range asks for (what a redirect hands to S3), if that is what it is. */
+const rangeLength = (header?: string): number | undefined => {
+  const m = header ? SINGLE_RANGE.exec(header.trim()) : null;
+  return m && m[1] !== '' && m[2] !== '' ? Number(m[2]) - Number(m[1]) + 1 : undefined;
+};
+
 /**
  * The web seed behind a generated torrent. `redirect` answers 302 to a
  * short-lived presigned GetObject URL (bytes go straight from S3);
@@ -52,11 +60,18 @@ const SINGLE_RANGE = /^bytes=(\d*)-(\d*)$/;
  * and answering 206 (for clients that refuse redirects to signed URLs on
  * private addresses, e.g. libtorrent's SSRF mitigation).
  */
-export const serveWebSeed = async (deps: WebSeedDeps, target: AuthorizedObject, rangeHeader?: string): Promise<LambdaResponse> => {
+export const serveWebSeed = async (
+  deps: WebSeedDeps,
+  target: AuthorizedObject,
+  req: { range?: string; requester: string; log: AppLogger },
+): Promise<LambdaResponse> => {
   const { ref } = target;
+  const rangeHeader = req.range;
+  const decision = await swarmDecision(deps, target, req.requester, req.log);
   const { pin } = target.link;
   const pinned = pin ? pinParams(pin) : {};
   if (deps.config.seedMode === 'redirect') {
+    if (!decision.serve) throw deferralError(decision);
     // A presigned URL cannot make the client send If-Match: check the pinned version here, then
     // redirect to exactly that version (VersionId) or, unversioned, to the key whose ETag just matched.
     if (pin) {
@@ -65,6 +80,7 @@ export const serveWebSeed = async (deps: WebSeedDeps, target: AuthorizedObject, 
     }
     const ttl = Math.max(60, Math.min(deps.config.presignTtlSeconds, target.link.exp - Math.floor(Date.now() / 1000)));
     const location = await presignGetObject(deps.presignS3 ?? deps.s3, ref, ttl, pinned.VersionId);
+    countSeedBytes(deps, target, rangeLength(rangeHeader) ?? 0, req.log);
     return { statusCode: 302, headers: { ...SECURITY_HEADERS, ...CORS_HEADERS, Location: location, 'Cache-Control': 'no-store' }, body: '' };
   }
   let range: string | undefined;
@@ -91,7 +107,10 @@ export const serveWebSeed = async (deps: WebSeedDeps, target: AuthorizedObject, 
     if (out.ETag) headers.ETag = out.ETag;
     if (out.LastModified) headers['Last-Modified'] = out.LastModified.toUTCString();
     if (out.RequestCharged) headers['x-amz-request-charged'] = out.RequestCharged;
-    return { statusCode: out.ContentRange ? 206 : 200, headers, body: out.Body as Readable };
+    const body = out.Body as Readable;
+    // Deferred: the same answer, paced, so peers carry the download while the seed stays reachable.
+    const source = decision.serve ? body : paced(body, DEFERRED_BYTES_PER_SECOND);
+    return { statusCode: out.ContentRange ? 206 : 200, headers, body: Readable.from(counted(source, (n) => countSeedBytes(deps, target, n, req.log))) };
   } catch (err) {
     throw seedError(err);
   }

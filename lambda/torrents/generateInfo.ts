@@ -67,5 +67,5 @@ export const generateInfo = async (
       clearInterval(beat);
     }
   }
-  return buildInfo({ name: opts.name, length: head.size, pieceLength: opts.pieceLength, pieces });
+  return buildInfo({ name: opts.name, length: head.size, pieceLength: opts.pieceLength, pieces, private: opts.private });
 };

@@ -10,6 +10,8 @@ import type { Segment } from './generateInfo';
 export interface GenerateOptions {
   pieceLength: number;
   name: string;
+  /** Set BEP 27 `private: 1` in the info dictionary. */
+  private?: boolean;
   /** Ranged reads in flight at once. */
   concurrency: number;
   /** Target bytes per ranged read; rounded up to whole pieces. */

@@ -61,6 +61,8 @@ export class StoreTorrents {
   asks(policy: BucketPolicy): boolean {
     if (policy.source === 'store') return true;
     if (policy.source === 'generate') return false;
+    // A store's torrent cannot carry our private flag: a private swarm builds its own.
+    if (policy.swarm === 'private') return false;
     const until = this.#noSupportUntil.get(policy.name);
     if (until === undefined) return true;
     if (Date.now() < until && this.deps.config.storeSupportTtlMs > 0) return false;

@@ -62,7 +62,9 @@ export class TorrentBuilds {
     if (!hit) return undefined;
     try {
       const valid = validateTorrent(hit, { length: id.size });
-      if (valid.pieceLength !== id.pieceLength || valid.name !== id.name) throw new InvalidTorrentError('cache entry does not match the object');
+      if (valid.pieceLength !== id.pieceLength || valid.name !== id.name || (valid.info.private === 1) !== Boolean(id.private)) {
+        throw new InvalidTorrentError('cache entry does not match the object');
+      }
       return Buffer.from(valid.infoBytes);
     } catch (err) {
       log.warn('discarding invalid torrent cache entry', { reason: (err as Error).message });
@@ -75,13 +77,14 @@ export class TorrentBuilds {
    * object's store: valid only if it describes this key (its name) and was
    * built the way this version's would be (its piece length).
    */
-  async cachedPinned(bucket: string, key: string, versionId: string, log: AppLogger): Promise<PinnedHit | undefined> {
-    const hit = await this.deps.cache.get({ bucket, key, versionId, pinned: true }, log);
+  async cachedPinned(bucket: string, key: string, versionId: string, isPrivate: boolean, log: AppLogger): Promise<PinnedHit | undefined> {
+    const hit = await this.deps.cache.get({ bucket, key, versionId, pinned: true, private: isPrivate }, log);
     if (!hit) return undefined;
     try {
       const valid = validateTorrent(hit);
-      if (valid.name !== displayName(key) || valid.pieceLength !== choosePieceLength(valid.length))
+      if (valid.name !== displayName(key) || valid.pieceLength !== choosePieceLength(valid.length) || (valid.info.private === 1) !== isPrivate) {
         throw new InvalidTorrentError('pinned entry does not match the key');
+      }
       const created = (bdecode(hit).value as BDict)['creation date'];
       return { info: Buffer.from(valid.infoBytes), name: valid.name, length: valid.length, creationDate: typeof created === 'number' ? created : undefined };
     } catch (err) {
@@ -95,7 +98,7 @@ export class TorrentBuilds {
     if (!id.versionId) return;
     const canonical = buildMetainfo({ info, webSeeds: [], trackers: [], creationDate: id.lastModified });
     try {
-      await this.deps.cache.put({ bucket: id.bucket, key: id.key, versionId: id.versionId, pinned: true }, canonical);
+      await this.deps.cache.put({ bucket: id.bucket, key: id.key, versionId: id.versionId, pinned: true, private: id.private }, canonical);
     } catch (err) {
       log.warn('could not write pinned torrent cache entry', { code: classifyS3Error(err).code });
     }
@@ -143,6 +146,7 @@ export class TorrentBuilds {
       info = await generateInfo(s3, target.ref, head, {
         pieceLength: id.pieceLength,
         name: id.name,
+        private: id.private,
         concurrency: config.readConcurrency,
         partBytes: config.readPartBytes,
         pool,

@@ -11,7 +11,7 @@ import { displayName } from '../metainfo/displayName';
  * @example
  * torrentIdentity('media', 'films/a.mkv', await headObject(s3, ref)).pieceLength
  */
-export const torrentIdentity = (bucket: string, key: string, head: ObjectHead): CacheIdentity => ({
+export const torrentIdentity = (bucket: string, key: string, head: ObjectHead, isPrivate = false): CacheIdentity => ({
   bucket,
   key,
   versionId: head.versionId,
@@ -20,4 +20,5 @@ export const torrentIdentity = (bucket: string, key: string, head: ObjectHead): 
   pieceLength: choosePieceLength(head.size),
   name: displayName(key),
   lastModified: head.lastModified ? Math.floor(head.lastModified.getTime() / 1000) : undefined,
+  ...(isPrivate ? { private: true } : {}),
 });

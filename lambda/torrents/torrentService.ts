@@ -13,12 +13,19 @@ import { headServedObject } from './headServedObject';
 import type { StoreTorrents } from './storeTorrents';
 import type { TorrentBuilds } from './torrentBuilds';
 import { torrentIdentity } from './torrentIdentity';
-import type { TorrentOutcome } from './types';
+import type { TorrentOutcome, TorrentResult } from './types';
+
+/** What each share link adds at the top level of a torrent (never inside `info`, so all links share one swarm). */
+export interface TorrentLinks {
+  /** The link's signed seed URLs for the object version the torrent describes, in its swarm. */
+  webSeeds(pin: ObjectPin, infoHash: string): string[];
+  /** The link's announce URLs of our tracker for this swarm. */
+  trackers(infoHash: string): string[];
+}
 
 export interface TorrentRequest {
   target: ServedObject;
-  /** The link's web seeds for the object version a torrent describes (signed seed URLs pinned to it). */
-  webSeeds: (pin: ObjectPin) => string[];
+  links: TorrentLinks;
   log: AppLogger;
   /** The version the share link is pinned to, if it is. */
   pin?: ObjectPin;
@@ -34,26 +41,39 @@ export interface TorrentServiceDeps {
   metrics: ProxyMetrics;
 }
 
+/** One torrent's parts, before this link's web seeds and trackers are added. */
+interface Described {
+  info: Buffer;
+  origin: TorrentResult['origin'];
+  name: string;
+  length: number;
+  pin: ObjectPin;
+  creationDate?: number;
+  requestCharged?: string;
+  /** A store's own tracker (kept unless the deployment names trackers of its own). */
+  storeAnnounce?: string;
+}
+
 /**
  * The .torrent for one served object: forwarded from the store's
  * GetObjectTorrent where it serves a valid one, else built from the object
  * (cached by version; large objects in the background, answered with their
- * progress meanwhile). Every torrent returned has been validated.
+ * progress meanwhile). Every torrent returned has been validated. Private
+ * swarms (the default) get generated torrents with BEP 27 `private: 1`; a
+ * store's torrent cannot carry it, so `source: auto` builds its own there.
  */
 export class TorrentService {
   constructor(private readonly deps: TorrentServiceDeps) {}
 
   async get(req: TorrentRequest): Promise<TorrentOutcome> {
-    const { store, s3 } = this.deps;
+    const { store, s3, builds, metrics } = this.deps;
     const { pin, target } = req;
+    const isPrivate = target.policy.swarm === 'private';
     if (pin && 'versionId' in pin) {
-      const hit = await this.deps.builds.cachedPinned(target.bucket, target.key, pin.versionId, req.log);
-      this.deps.metrics.cache(hit !== undefined);
-      if (hit) {
-        // A link pinned to a version whose torrent is cached: no call to the object's store at all.
-        const bytes = buildMetainfo({ info: hit.info, webSeeds: req.webSeeds(pin), trackers: this.deps.config.trackers, creationDate: hit.creationDate });
-        return { state: 'ready', torrent: { bytes, origin: 'cache', infoHash: infoHashOfInfo(hit.info), name: hit.name, length: hit.length, pin } };
-      }
+      const hit = await builds.cachedPinned(target.bucket, target.key, pin.versionId, isPrivate, req.log);
+      metrics.cache(hit !== undefined);
+      // A link pinned to a version whose torrent is cached: no call to the object's store at all.
+      if (hit) return this.ready(req, { ...hit, origin: 'cache', pin });
     }
     if (pin && target.policy.source === 'store') {
       throw new HttpError(502, 'TorrentUnavailable', 'The storage service cannot serve the torrent of one pinned version.');
@@ -63,39 +83,46 @@ export class TorrentService {
     if (!pin && store.asks(target.policy)) {
       const answer = await store.fetch(req.target, req.log, req.signal);
       if (answer.kind === 'torrent') {
-        // The store's info dictionary byte for byte (its info-hash), with our web seed and trackers at the top level.
         const { info, head: h } = answer;
-        // The store's own tracker is kept unless the deployment names its trackers.
-        const { trackers } = this.deps.config;
-        const announce = trackers.length > 0 ? trackers : answer.announce ? [answer.announce] : [];
-        const bytes = buildMetainfo({ info, webSeeds: req.webSeeds(pinOfHead(h)), trackers: announce, creationDate: answer.creationDate });
-        return {
-          state: 'ready',
-          torrent: {
-            bytes,
-            origin: 'store',
-            infoHash: answer.infoHash,
-            name: answer.name,
-            length: h.size,
-            pin: pinOfHead(h),
-            requestCharged: answer.requestCharged,
-          },
-        };
+        return this.ready(req, {
+          info,
+          origin: 'store',
+          name: answer.name,
+          length: h.size,
+          pin: pinOfHead(h),
+          creationDate: answer.creationDate,
+          requestCharged: answer.requestCharged,
+          storeAnnounce: answer.announce,
+        });
       }
       head = answer.head;
     }
     head ??= await headServedObject(s3, target, req.signal, pin);
-    return this.generated(req, head);
+    return this.generated(req, head, isPrivate);
   }
 
-  private async generated(req: TorrentRequest, head: ObjectHead): Promise<TorrentOutcome> {
+  /** Adds this link's web seeds and trackers around the info dictionary, byte for byte. */
+  private ready(req: TorrentRequest, d: Described): TorrentOutcome {
+    const infoHash = infoHashOfInfo(d.info);
+    const { trackers } = this.deps.config;
+    const others = trackers.length > 0 ? trackers : d.storeAnnounce ? [d.storeAnnounce] : [];
+    const bytes = buildMetainfo({
+      info: d.info,
+      webSeeds: req.links.webSeeds(d.pin, infoHash),
+      trackers: [...req.links.trackers(infoHash), ...others],
+      creationDate: d.creationDate,
+    });
+    return { state: 'ready', torrent: { bytes, origin: d.origin, infoHash, name: d.name, length: d.length, pin: d.pin, requestCharged: d.requestCharged } };
+  }
+
+  private async generated(req: TorrentRequest, head: ObjectHead, isPrivate: boolean): Promise<TorrentOutcome> {
     const { config, builds, jobs, metrics } = this.deps;
     const { target, log } = req;
     if (head.size === 0) throw new HttpError(422, 'EmptyObject', 'The object is empty (0 bytes); a torrent cannot describe it.');
     if (head.size > config.maxGenerateBytes) {
       throw new HttpError(422, 'ObjectTooLarge', `The object is larger than this deployment builds torrents for (${config.maxGenerateBytes} bytes).`);
     }
-    const id = torrentIdentity(target.bucket, target.key, head);
+    const id = torrentIdentity(target.bucket, target.key, head, isPrivate);
     let origin: 'cache' | 'generated' = 'cache';
     let info = await builds.cached(id, log);
     metrics.cache(info !== undefined);
@@ -110,10 +137,14 @@ export class TorrentService {
         info = await builds.join(target, head, id, log).promise;
       }
     }
-    const bytes = buildMetainfo({ info, webSeeds: req.webSeeds(pinOfHead(head)), trackers: config.trackers, creationDate: id.lastModified });
-    return {
-      state: 'ready',
-      torrent: { bytes, origin, infoHash: infoHashOfInfo(info), name: id.name, length: head.size, pin: pinOfHead(head), requestCharged: head.requestCharged },
-    };
+    return this.ready(req, {
+      info,
+      origin,
+      name: id.name,
+      length: head.size,
+      pin: pinOfHead(head),
+      creationDate: id.lastModified,
+      requestCharged: head.requestCharged,
+    });
   }
 }

@@ -21,8 +21,17 @@ export interface TestRuntime extends LocalRuntime {
   stop(): Promise<void>;
 }
 
-export const bucketsEnv = (buckets: Array<{ name: string; prefix?: string; source?: string; requesterPays?: boolean; expectedOwner?: string }>) =>
-  JSON.stringify(buckets.map((b) => ({ expectedOwner: EMBEDDED_ACCOUNT_ID, ...b })));
+export const bucketsEnv = (
+  buckets: Array<{
+    name: string;
+    prefix?: string;
+    source?: string;
+    requesterPays?: boolean;
+    expectedOwner?: string;
+    swarm?: 'private' | 'public';
+    seeding?: 'fallback' | 'always';
+  }>,
+) => JSON.stringify(buckets.map((b) => ({ expectedOwner: EMBEDDED_ACCOUNT_ID, ...b })));
 
 export const startTestRuntime = async (opts: LocalOptions = {}): Promise<TestRuntime> => {
   const dataDir = mkdtempSync(join(tmpdir(), 's3tp-test-'));

@@ -48,10 +48,11 @@ export const libtorrentInfoHashes = (paths: string[]): string[] =>
 
 const LT_CREATE = `
 import sys, os, libtorrent as lt
-path, piece = sys.argv[1], int(sys.argv[2])
+path, piece, priv = sys.argv[1], int(sys.argv[2]), sys.argv[3] == '1'
 fs = lt.file_storage()
 lt.add_files(fs, path)
 t = lt.create_torrent(fs, piece, flags=lt.create_torrent.v1_only)
+t.set_priv(priv)
 lt.set_piece_hashes(t, os.path.dirname(path))
 info = lt.torrent_info(lt.bencode(t.generate()))
 print(str(info.info_hash()))
@@ -60,9 +61,9 @@ print(str(info.info_hash()))
 /**
  * Builds a v1 torrent of `bytes` named `name` with an independent creator
  * (libtorrent's create_torrent, v1 only, same piece length, no trackers) and
- * returns its info-hash. mktorrent would do, but it refuses pieces under 32 KiB.
+ * returns its info-hash (BEP 27 private when asked). mktorrent would do, but it refuses pieces under 32 KiB.
  */
-export const independentInfoHashes = (files: Array<{ name: string; bytes: Buffer; pieceLength: number }>): string[] => {
+export const independentInfoHashes = (files: Array<{ name: string; bytes: Buffer; pieceLength: number; private?: boolean }>): string[] => {
   requireTool('/usr/bin/python3', 'python3-libtorrent');
   const dir = mkdtempSync(join(tmpdir(), 'lt-create-'));
   try {
@@ -70,7 +71,7 @@ export const independentInfoHashes = (files: Array<{ name: string; bytes: Buffer
       const sub = join(dir, String(i));
       mkdirSync(sub);
       writeFileSync(join(sub, f.name), f.bytes);
-      return execFileSync('/usr/bin/python3', ['-c', LT_CREATE, join(sub, f.name), String(f.pieceLength)], { encoding: 'utf8' }).trim();
+      return execFileSync('/usr/bin/python3', ['-c', LT_CREATE, join(sub, f.name), String(f.pieceLength), f.private ? '1' : '0'], { encoding: 'utf8' }).trim();
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -49,7 +49,14 @@ suite('a Ceph RGW store that serves GetObjectTorrent', () => {
     process.env.AWS_SECRET_ACCESS_KEY = rgw.secretAccessKey;
     rt = await startTestRuntime({
       s3Endpoint: rgw.endpoint,
-      env: { SERVED_BUCKETS: bucketsEnv([{ name: 'ceph-auto' }, { name: 'ceph-store', source: 'store' }, { name: 'ceph-versioned' }]) },
+      env: {
+        SERVED_BUCKETS: bucketsEnv([
+          // Public swarms: a private one never forwards a store's torrent (it cannot carry BEP 27's flag).
+          { name: 'ceph-auto', swarm: 'public' },
+          { name: 'ceph-store', source: 'store', swarm: 'public' },
+          { name: 'ceph-versioned' },
+        ]),
+      },
     });
   }, 180_000);
 

@@ -88,7 +88,8 @@ beforeAll(async () => {
   rt = await startTestRuntime({
     s3Endpoint: fp.endpoint,
     env: {
-      SERVED_BUCKETS: bucketsEnv([{ name: BUCKET }]),
+      // A public swarm, so GetObjectTorrent is asked (a private one never forwards a store's torrent).
+      SERVED_BUCKETS: bucketsEnv([{ name: BUCKET, swarm: 'public' }]),
       CACHE_BUCKET: LOCAL_CACHE_BUCKET,
       S3_MAX_ATTEMPTS: '1',
       // Ask GetObjectTorrent every time (s3rver answers 501), so its faults can be injected.

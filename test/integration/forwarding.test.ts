@@ -54,8 +54,10 @@ beforeAll(async () => {
             name,
             expectedOwner: OWNER,
             requesterPays: name === 'serves-torrents',
+            // Public swarms: a private one never forwards a store's torrent (it cannot carry BEP 27's flag).
+            swarm: 'public' as const,
           }))
-          .concat([{ name: 'store-only', expectedOwner: OWNER, requesterPays: false, source: 'store' } as never]),
+          .concat([{ name: 'store-only', expectedOwner: OWNER, requesterPays: false, source: 'store', swarm: 'public' } as never]),
       ),
       S3_MAX_ATTEMPTS: '1',
     },
@@ -85,9 +87,11 @@ test('stub S3 serving torrents: forwards the info dictionary byte for byte (same
   expect({
     sameInfoHash: infoHash(body) === infoHash(storeTorrent),
     name: String(ours.info.name) === String(theirs.info.name),
-    announce: String(ours.top.announce),
+    // Our tracker first (this link's swarm token), then the store's own.
+    announce: String(ours.top.announce).includes('/announce/local1.'),
+    announceList: (ours.top['announce-list'] as Buffer[][]).map((tier) => tier.map(String)).slice(1),
     seeds: (ours.top['url-list'] as Buffer[]).map(String).map((u) => /\/seed\/[^/]+\/serves-torrents\/from-store\.bin$/.test(u)),
-  }).toEqual({ sameInfoHash: true, name: true, announce: 'http://tracker.example/announce', seeds: [true] });
+  }).toEqual({ sameInfoHash: true, name: true, announce: true, announceList: [['http://tracker.example/announce']], seeds: [true] });
   expect({
     type: res.headers.get('content-type'),
     charged: res.headers.get('x-amz-request-charged'),

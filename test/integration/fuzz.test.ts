@@ -738,7 +738,9 @@ describe('security properties over HTTP', () => {
     });
     const { top } = decodeTorrent(res.body);
     const seeds = (top['url-list'] as Buffer[]).map(String);
-    expect(seeds).toEqual([expect.stringMatching(new RegExp(`^${rt.baseUrl.replace(/\./g, '\\.')}/seed/local1\\.\\d+\\.[\\w-]{43}\\.[\\w-]+/media/a\\.bin$`))]);
+    expect(seeds).toEqual([
+      expect.stringMatching(new RegExp(`^${rt.baseUrl.replace(/\./g, '\\.')}/seed/local1\\.\\d+\\.[\\w-]{43}\\.[\\w-]+\\.[0-9a-f]{40}/media/a\\.bin$`)),
+    ]);
   });
 
   test('in redirect mode every seed redirect is a presigned GetObject URL of the linked object on the configured endpoint, whatever the request says', async () => {

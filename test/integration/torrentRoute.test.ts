@@ -46,18 +46,18 @@ afterAll(async () => {
 const get = (url: string, init?: RequestInit) => fetch(url, init);
 const json = async (res: Response) => ({ status: res.status, type: res.headers.get('content-type'), body: await res.json() });
 
-/** Matches the version-pinned form of an unpinned seed URL: same path, token `kid.exp.<sig>.<pin>`. */
+/** Matches the form our seed URLs take for an unpinned one: same path, token `kid.exp.<sig>.<pin>.<info-hash>`. */
 const pinnedSeedOf = (seedUrl: string) => {
-  const [head, token, ...rest] = seedUrl.split('/seed/')[1].split('/');
-  const [kid, exp] = head === undefined ? [] : token === undefined ? head.split('.') : head.split('.');
+  const [base, rest] = seedUrl.split('/seed/');
+  const [token, ...path] = rest.split('/');
+  const [kid, exp] = token.split('.');
   const esc = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const base = seedUrl.split('/seed/')[0];
-  return expect.stringMatching(new RegExp(`^${esc(base)}/seed/${esc(kid)}\\.${exp}\\.[\\w-]{43}\\.[\\w-]+/${esc([token, ...rest].join('/'))}$`));
+  return expect.stringMatching(new RegExp(`^${esc(base)}/seed/${esc(kid)}\\.${exp}\\.[\\w-]{43}\\.[\\w-]+\\.[0-9a-f]{40}/${esc(path.join('/'))}$`));
 };
 
 describe('GET /torrent/<bucket>/<key> building torrents from the object', () => {
   test('every awkward size and key gives a torrent whose pieces are the SHA-1 of the bytes and whose info-hash matches libtorrent create_torrent', async () => {
-    const built: Array<{ name: string; bytes: Buffer; pieceLength: number; ours: string }> = [];
+    const built: Array<{ name: string; bytes: Buffer; pieceLength: number; private: boolean; ours: string }> = [];
     for (const o of objects) {
       const link = rt.link('media', o.key);
       const res = await get(link.url);
@@ -74,7 +74,7 @@ describe('GET /torrent/<bucket>/<key> building torrents from the object', () => 
         pieces: (info.pieces as Buffer).equals(expectedPieces(o.bytes, pieceLength)),
         urlList: (top['url-list'] as Buffer[]).map(String),
         infoKeys: Object.keys(info).sort(),
-        announce: top.announce,
+        announce: top.announce === undefined ? undefined : String(top.announce),
         creationDateIsLastModified: typeof top['creation date'] === 'number',
       }).toEqual({
         name,
@@ -83,12 +83,13 @@ describe('GET /torrent/<bucket>/<key> building torrents from the object', () => 
         pieces: true,
         // The link's seed URL, its token extended with the version pin (the object's ETag on s3rver).
         urlList: [pinnedSeedOf(link.seedUrl)],
-        infoKeys: ['length', 'name', 'piece length', 'pieces'],
-        announce: undefined,
+        // Private swarm (the default): BEP 27 `private`, and our tracker for this link and swarm.
+        infoKeys: ['length', 'name', 'piece length', 'pieces', 'private'],
+        announce: expect.stringMatching(new RegExp(`^${rt.baseUrl.replace(/\./g, '\\.')}/announce/[\\w.-]+$`)),
         creationDateIsLastModified: true,
       });
       expect(res.headers.get('x-torrent-info-hash')).toBe(infoHash(torrent));
-      built.push({ name, bytes: o.bytes, pieceLength, ours: infoHash(torrent) });
+      built.push({ name, bytes: o.bytes, pieceLength, private: true, ours: infoHash(torrent) });
     }
     const independent = independentInfoHashes(built);
     expect(built.map((b) => b.ours)).toEqual(independent);
@@ -176,7 +177,7 @@ describe('GET /torrent errors are JSON { code, message } with the right status',
     ['a key that is not UTF-8', () => `${rt.baseUrl}/torrent/media/%FF%FE`, 400, 'InvalidPath'],
     ['a key over 1024 bytes', () => `${rt.baseUrl}/torrent/media/${'k'.repeat(1025)}`, 400, 'InvalidPath'],
     ['no share link', () => `${rt.baseUrl}/torrent/media/one-byte.bin`, 401, 'LinkRequired'],
-    ['a tampered signature', () => rt.link('media', 'one-byte.bin').url.replace(/sig=./, 'sig=A'), 403, 'InvalidLink'],
+    ['a tampered signature', () => rt.link('media', 'one-byte.bin').url.replace(/sig=(.)/, (_, ch) => `sig=${ch === 'A' ? 'B' : 'A'}`), 403, 'InvalidLink'],
     ['a bucket that is not listed (with a valid link for it)', () => rt.link('elsewhere', 'x.bin').url, 403, 'BucketNotServed'],
     ['a key outside the bucket prefix', () => rt.link('shop', 'private/secret.bin').url, 403, 'KeyNotServed'],
     ['a missing key', () => rt.link('media', 'no/such/key.bin').url, 404, 'NoSuchKey'],

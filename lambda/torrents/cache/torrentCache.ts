@@ -13,6 +13,8 @@ export interface CacheIdentity {
   pieceLength: number;
   name: string;
   lastModified?: number;
+  /** A private-swarm torrent (BEP 27): a different info dictionary, so a different entry. */
+  private?: boolean;
 }
 
 /**
@@ -24,6 +26,7 @@ export interface PinnedVersion {
   key: string;
   versionId: string;
   pinned: true;
+  private?: boolean;
 }
 
 /** What a cache entry is found by: the full identity of a build, or a pinned version. */
@@ -39,6 +42,8 @@ export const cacheObjectKey = (prefix: string, id: CacheEntryId): string => {
   const fields = isPinned(id)
     ? [CACHE_FORMAT, 'pinned', id.bucket, id.key, id.versionId]
     : [CACHE_FORMAT, id.bucket, id.key, id.versionId ?? '', id.etag, id.size, id.pieceLength, id.name, id.lastModified ?? 0];
+  // Appended only for private torrents, so public entries keep their keys.
+  if (id.private) fields.push('private');
   const h = createHash('sha256').update(JSON.stringify(fields)).digest('hex');
   return `${prefix}${h.slice(0, 2)}/${h}.torrent`;
 };

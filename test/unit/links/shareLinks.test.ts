@@ -117,7 +117,9 @@ describe('parseSeedToken', () => {
     // Four parts: a version-pinned token, the pin base64url-encoded.
     [seedToken('k1', EXP, 'A'.repeat(43), 'v:3HL4kqtJ'), { kid: 'k1', exp: String(EXP), sig: 'A'.repeat(43), pin: 'v:3HL4kqtJ' }],
     ['a.b.c.d+', { kid: '', exp: '', sig: '' }],
-    ['a.b.c.d.e', { kid: '', exp: '', sig: '' }],
+    ['a.b.c.d.e.f', { kid: '', exp: '', sig: '' }],
+    // Five parts: pinned and bound to a swarm (its info-hash).
+    [seedToken('k1', EXP, 'A'.repeat(43), 'e:x', 'ab'.repeat(20)), { kid: 'k1', exp: String(EXP), sig: 'A'.repeat(43), pin: 'e:x', swarm: 'ab'.repeat(20) }],
   ])('splits "%s"', (token, expected) => {
     expect(parseSeedToken(token)).toEqual(expected);
   });
