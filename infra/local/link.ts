@@ -1,5 +1,5 @@
 /**
- * `npm run link -- <bucket>/<key> [--ttl 7d] [--prefix <p>] [--version <id>] [--magnet] [--api <url>]`
+ * `npm run link -- <bucket>/<key> [--ttl 7d] [--prefix <p>] [--version <id>] [--magnet] [--stats] [--api <url>]`
  *
  * Without --api: signs a link for the local runtime with its key ring
  * (<DATA_DIR>/link-keys.json); --magnet asks the running local runtime.
@@ -15,13 +15,14 @@ import { mintShareLink } from '../../lambda/links/shareLinks';
 import { objectKeyProblem } from '../../lambda/policy/objectKeyProblem';
 import { bucketNameProblem } from '../../lambda/s3/bucketNameProblem';
 import { localKeysPath } from './localKeys';
-import { regionOfApiUrl, sigv4PostJson } from './sigv4Fetch';
+import { regionOfApiUrl, sigv4Json, sigv4PostJson } from './sigv4Fetch';
 
-const USAGE = `Usage: npm run link -- <bucket>/<key> [--ttl 7d] [--prefix <prefix>] [--version <id>] [--magnet] [--api <url>] [--region <r>] [--json]
+const USAGE = `Usage: npm run link -- <bucket>/<key> [--ttl 7d] [--prefix <prefix>] [--version <id>] [--magnet] [--stats] [--api <url>] [--region <r>] [--json]
   --ttl      link lifetime: seconds or 30m, 12h, 7d, 2w (default 7d; at most LINK_MAX_TTL_SECONDS, default 30d)
   --prefix   let the link open every key under this prefix of <key>
   --version  pin the link to this object version (VersionId): its torrent always describes that version
   --magnet   also print the magnet form (needs the torrent's info-hash: asks the proxy)
+  --stats    also print the swarm: seeders, leechers, completed downloads, bytes the web seed served
   --api      a deployed API (ApiUrl output); the link is minted there with your AWS credentials
   --json     print the whole answer as JSON`;
 
@@ -39,6 +40,7 @@ const main = async () => {
         prefix: { type: 'string' },
         version: { type: 'string' },
         magnet: { type: 'boolean', default: false },
+        stats: { type: 'boolean', default: false },
         api: { type: 'string' },
         region: { type: 'string' },
         json: { type: 'boolean', default: false },
@@ -71,7 +73,7 @@ const main = async () => {
   if (values.prefix !== undefined && (values.prefix === '' || !key.startsWith(values.prefix))) return fail('--prefix must be a non-empty prefix of the key.');
 
   if (values.version !== undefined && values.prefix !== undefined) return fail('--version pins one object; it cannot be combined with --prefix.');
-  const request = { bucket, key, ttl: values.ttl, prefix: values.prefix, version: values.version, magnet: values.magnet };
+  const request = { bucket, key, ttl: values.ttl, prefix: values.prefix, version: values.version, magnet: values.magnet || values.stats };
   let answer: Record<string, unknown>;
   if (values.api) {
     const api = values.api.replace(/\/+$/, '');
@@ -85,7 +87,7 @@ const main = async () => {
     answer = res.json as Record<string, unknown>;
   } else {
     const base = process.env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${process.env.PORT || 3000}`;
-    if (values.magnet) {
+    if (values.magnet || values.stats) {
       // The info-hash needs the object: ask the running local runtime's /links route.
       let res: Response;
       try {
@@ -117,7 +119,20 @@ const main = async () => {
     return;
   }
   console.log(`${answer.url}`);
-  if (answer.magnet) console.log(`${answer.magnet}`);
+  if (answer.magnet && values.magnet) console.log(`${answer.magnet}`);
+  if (values.stats && typeof answer.infoHash === 'string') {
+    const url = `${values.api ? values.api.replace(/\/+$/, '') : (process.env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${process.env.PORT || 3000}`)}/swarm/${answer.infoHash}`;
+    const region = values.region ?? regionOfApiUrl(url) ?? process.env.AWS_REGION ?? 'us-east-1';
+    const res = values.api ? await sigv4Json('GET', url, region) : await fetch(url).then(async (r) => ({ status: r.status, json: await r.json() }));
+    if (res.status !== 200) {
+      console.error(`The swarm statistics were refused (${res.status}): ${JSON.stringify(res.json)}`);
+      process.exit(1);
+    }
+    const st = res.json as { seeders: number; leechers: number; downloaded: number; seedBytes: number };
+    console.error(
+      `swarm ${answer.infoHash}: ${st.seeders} seeders, ${st.leechers} leechers, ${st.downloaded} completed, ${st.seedBytes} bytes from the web seed`,
+    );
+  } else if (values.stats) console.error('swarm statistics: the torrent is still being built; ask again later.');
   console.error(`(expires ${answer.expiresAt}, key ${answer.kid})`);
 };
 

@@ -113,3 +113,9 @@ test('stub IAM gateway: wrong credentials are refused and the CLI says so, exiti
   expect(failed?.code).toBe(1);
   expect(failed?.stderr).toContain('The API refused (403)');
 }, 60_000);
+
+test('`npm run link -- --stats` against the local runtime prints the link and the swarm of its torrent', async () => {
+  const { stdout, stderr } = await cli(['media/report.pdf', '--stats'], { PUBLIC_BASE_URL: rt.baseUrl });
+  expect(stdout.trim()).toMatch(/\/torrent\/media\/report\.pdf\?exp=\d+&kid=local1&sig=[\w-]{43}$/);
+  expect(stderr).toMatch(/swarm [0-9a-f]{40}: \d+ seeders, \d+ leechers, \d+ completed, \d+ bytes from the web seed/);
+}, 60_000);
