@@ -14,14 +14,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { needsPeerTable, type FunctionRole } from '../lambda/config';
 import type { Measurement } from './harness/context';
 import { fmt, log, median } from './harness/stats';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RUNS = 7;
-const HANDLERS = ['torrentHandler', 'seedHandler', 'mintHandler', 'generateHandler'];
+const HANDLERS = ['torrentHandler', 'seedHandler', 'mintHandler', 'generateHandler', 'trackerHandler'];
 
-/** What the deployed functions get (infra/stack/constructs/ProxyFunctions.ts), with a key ring ARN never fetched at init; each adds its FUNCTION_ROLE. */
+/**
+ * What the deployed functions get (infra/stack/constructs/ProxyFunctions.ts), with a key ring ARN never
+ * fetched at init; each adds its FUNCTION_ROLE, and the roles of PEER_TABLE_ROLES (seed, tracker) PEER_TABLE.
+ */
 const LAMBDA_ENV: Record<string, string> = {
   SERVED_BUCKETS: JSON.stringify([{ name: 'bench-source', expectedOwner: '123456789012' }]),
   LINK_KEYS_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bench-keys',
@@ -71,6 +75,12 @@ const importMs = (specifier: string, nodeOptions: string, env: Record<string, st
   return (JSON.parse(r.stdout.trim().split('\n').pop()!) as { ms: number }).ms;
 };
 
+/** A handler's own environment, as the stack gives it: its role, and the peer table where the role uses it. */
+const roleEnv = (handler: string): Record<string, string> => {
+  const role = handler.replace('Handler', '') as FunctionRole;
+  return { FUNCTION_ROLE: role, ...(needsPeerTable(role) ? { PEER_TABLE: 'bench-peers' } : {}) };
+};
+
 /** Something to import in fresh processes: its init times are collected in `runs`. */
 const target = (spec: string, options: string, env: Record<string, string> = {}) => ({ spec, options, env, runs: [] as number[] });
 const initMs = (t: { runs: number[] }) => median(t.runs);
@@ -85,9 +95,7 @@ const measurement: Measurement = {
       return { name, bytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length, ...target(pathToFileURL(outfile).href, SOURCE_MAPS, env) };
     };
     const base = await bundled('client-s3', "export * from '@aws-sdk/client-s3';");
-    const handlers = await Promise.all(
-      HANDLERS.map((h) => bundled(h, `export { ${h} } from './lambda/handler.ts';`, { FUNCTION_ROLE: h.replace('Handler', '') })),
-    );
+    const handlers = await Promise.all(HANDLERS.map((h) => bundled(h, `export { ${h} } from './lambda/handler.ts';`, roleEnv(h))));
     const nodeModules = target('@aws-sdk/client-s3', SOURCE_MAPS);
     const noMaps = target(handlers[0].spec, '', handlers[0].env);
     for (let i = 0; i < RUNS; i++) for (const t of [base, ...handlers, nodeModules, noMaps]) t.runs.push(importMs(t.spec, t.options, t.env));

@@ -4,8 +4,11 @@
  * to stderr; the summary table to stdout; rows and machine to
  * bench/.data/results.json.
  *
- *   npm run bench                 # all items (~2 min on 2 cores; ~7 GiB of temporary disk)
+ *   npm run bench                 # all items (~3.5 min on 2 cores; ~7 GiB of temporary disk)
  *   npm run bench -- --only 2,5   # some items
+ *
+ * Items 6 and 7 run real libtorrent clients (bench/lt_swarm.py): they need
+ * /usr/bin/python3 with python3-libtorrent.
  *
  * A measurement is one module whose default export is a Measurement
  * (harness/context.ts); add a figure by adding a module and a line below.
@@ -31,6 +34,9 @@ const MEASUREMENTS: Record<number, () => Promise<{ default: Measurement }>> = {
   3: () => import('./peakRss'),
   4: () => import('./cachedRequests'),
   5: () => import('./bundles'),
+  6: () => import('./swarmEgress'),
+  7: () => import('./loneClient'),
+  8: () => import('./announceLatency'),
 };
 
 const DATA = fileURLToPath(new URL('.data/', import.meta.url));

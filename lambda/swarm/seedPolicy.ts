@@ -1,5 +1,8 @@
 import type { SwarmView } from './peerStore';
 
+/** The end of a deferral window in which a retry is served rather than deferred again. */
+export const RETRY_SLACK_MS = 5000;
+
 /** Serve the bytes, or step back while the swarm can carry the load. */
 export type SeedDecision = { serve: true; seeders: number } | { serve: false; seeders: number; retryAfterSeconds: number };
 
@@ -32,7 +35,9 @@ export const decideSeed = (o: SeedPolicyInput): SeedDecision => {
   if (seeders < o.minSeeders) return { serve: true, seeders };
   const since = o.deferredSince ?? o.now;
   const remaining = since + o.deferMs - o.now;
-  if (remaining <= 0) return { serve: true, seeders };
+  // A retry in the window's last seconds is served: libtorrent waits at least 30 s (urlseed_wait_retry)
+  // between web-seed attempts, so one more deferral there would cost it a whole extra wait.
+  if (remaining <= RETRY_SLACK_MS) return { serve: true, seeders };
   return { serve: false, seeders, retryAfterSeconds: Math.max(1, Math.ceil(remaining / 1000)) };
 };
 

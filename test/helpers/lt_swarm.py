@@ -18,16 +18,19 @@ info = lt.torrent_info(torrent)
 clients = []
 start = time.time()
 
-def settings():
+def settings(i):
+    # Each client on its own loopback address (127.0.0.2, .3, ...), as peers on the Internet have
+    # their own: the tracker and the web seed tell requesters apart by address.
+    addr = '127.0.0.%d' % (i + 2)
     return {
         'enable_dht': False, 'enable_lsd': False, 'enable_upnp': False, 'enable_natpmp': False,
-        'listen_interfaces': '127.0.0.1:0', 'allow_multiple_connections_per_ip': True,
+        'listen_interfaces': addr + ':0', 'outgoing_interfaces': addr, 'allow_multiple_connections_per_ip': True,
         'announce_to_all_trackers': True,
         'alert_mask': lt.alert.category_t.error_notification | lt.alert.category_t.status_notification | lt.alert.category_t.tracker_notification,
     }
 
 def add(i):
-    ses = lt.session(settings())
+    ses = lt.session(settings(i))
     if rate:
         for cls in (lt.session.global_peer_class_id, lt.session.local_peer_class_id):
             pc = ses.get_peer_class(cls)

@@ -94,7 +94,7 @@ test('a client whose only listed seeder cannot be reached still completes within
   expect({
     ok: out.clients[0].ok,
     withinAMinute: out.clients[0].seconds < 60,
-    deferredFirst: view.deferredSince['127.0.0.1'] !== undefined,
+    deferredFirst: Object.keys(view.deferredSince).length === 1,
     same: sha(readFileSync(join(dir, 'c0', 'lonely.bin'))) === sha(bytes),
   }).toEqual({ ok: true, withinAMinute: true, deferredFirst: true, same: true });
 }, 120_000);
