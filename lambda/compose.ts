@@ -29,6 +29,7 @@ import type { Services } from './services';
 import { noCache, s3TorrentCache, type TorrentCache } from './torrents/cache/torrentCache';
 import { withMemoryCache } from './torrents/cache/withMemoryCache';
 import { hashObjectRange } from './torrents/hashObject';
+import { FolderTorrents } from './torrents/folderTorrents';
 import { StoreTorrents } from './torrents/storeTorrents';
 import { TorrentBuilds, type SegmentRunnerFactory } from './torrents/torrentBuilds';
 import { TorrentService } from './torrents/torrentService';
@@ -113,6 +114,8 @@ export const compose = (config: Config, o: ComposeOptions = {}): App => {
     metrics,
     pool,
     torrents: new TorrentService({ s3, config, store: new StoreTorrents({ s3, config, metrics }), builds, jobs, metrics }),
+    // A Lambda function stops when its response ends: there, large folders are refused rather than left half-built.
+    folders: new FolderTorrents({ s3, cache, config, pool, metrics, backgroundBuilds: !lambda }),
     builds,
     lambdaJobs,
     now: o.now ?? (() => Math.floor(Date.now() / 1000)),

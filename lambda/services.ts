@@ -9,6 +9,7 @@ import type { KeyRingProvider } from './links/loadKeyRing';
 import type { AppLogger } from './observability/logger';
 import type { ProxyMetrics } from './observability/metrics';
 import type { TorrentBuilds } from './torrents/torrentBuilds';
+import type { FolderTorrents } from './torrents/folderTorrents';
 import type { TorrentService } from './torrents/torrentService';
 import type { LambdaJobs } from './jobs/lambdaJobs';
 import type { PeerStore } from './swarm/peerStore';
@@ -24,6 +25,8 @@ export interface Services {
   /** SHA-1 worker threads, one per core, shared by every build in this process. */
   readonly pool: HashPool;
   readonly torrents: TorrentService;
+  /** Folders (every key under a prefix) as one multi-file torrent. */
+  readonly folders: FolderTorrents;
   readonly builds: TorrentBuilds;
   /** Set where background builds run in the generate function (AWS). */
   readonly lambdaJobs?: LambdaJobs;

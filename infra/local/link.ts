@@ -17,10 +17,11 @@ import { bucketNameProblem } from '../../lambda/s3/bucketNameProblem';
 import { localKeysPath } from './localKeys';
 import { regionOfApiUrl, sigv4Json, sigv4PostJson } from './sigv4Fetch';
 
-const USAGE = `Usage: npm run link -- <bucket>/<key> [--ttl 7d] [--prefix <prefix>] [--version <id>] [--magnet] [--stats] [--api <url>] [--region <r>] [--json]
+const USAGE = `Usage: npm run link -- <bucket>/<key> [--ttl 7d] [--prefix <prefix>] [--version <id>] [--folder] [--magnet] [--stats] [--api <url>] [--region <r>] [--json]
   --ttl      link lifetime: seconds or 30m, 12h, 7d, 2w (default 7d; at most LINK_MAX_TTL_SECONDS, default 30d)
   --prefix   let the link open every key under this prefix of <key>
   --version  pin the link to this object version (VersionId): its torrent always describes that version
+  --folder   <key> is a prefix ending in /: share every object under it as one multi-file torrent
   --magnet   also print the magnet form (needs the torrent's info-hash: asks the proxy)
   --stats    also print the swarm: seeders, leechers, completed downloads, bytes the web seed served
   --api      a deployed API (ApiUrl output); the link is minted there with your AWS credentials
@@ -39,6 +40,7 @@ const main = async () => {
         ttl: { type: 'string', default: '7d' },
         prefix: { type: 'string' },
         version: { type: 'string' },
+        folder: { type: 'boolean', default: false },
         magnet: { type: 'boolean', default: false },
         stats: { type: 'boolean', default: false },
         api: { type: 'string' },
@@ -73,7 +75,18 @@ const main = async () => {
   if (values.prefix !== undefined && (values.prefix === '' || !key.startsWith(values.prefix))) return fail('--prefix must be a non-empty prefix of the key.');
 
   if (values.version !== undefined && values.prefix !== undefined) return fail('--version pins one object; it cannot be combined with --prefix.');
-  const request = { bucket, key, ttl: values.ttl, prefix: values.prefix, version: values.version, magnet: values.magnet || values.stats };
+  if (values.folder && (!key.endsWith('/') || values.prefix !== undefined || values.version !== undefined)) {
+    return fail('--folder needs <bucket>/<prefix>/ (ending in /), without --prefix or --version.');
+  }
+  const request = {
+    bucket,
+    key,
+    ttl: values.ttl,
+    prefix: values.prefix,
+    version: values.version,
+    folder: values.folder || undefined,
+    magnet: values.magnet || values.stats,
+  };
   let answer: Record<string, unknown>;
   if (values.api) {
     const api = values.api.replace(/\/+$/, '');
@@ -110,7 +123,15 @@ const main = async () => {
       const max = Number(process.env.LINK_MAX_TTL_SECONDS ?? 30 * 86400);
       if (ttl > max) return fail(`--ttl may be at most ${max} seconds (LINK_MAX_TTL_SECONDS).`);
       const exp = Math.floor(Date.now() / 1000) + ttl;
-      const link = mintShareLink(parseKeyRing(readFileSync(file, 'utf8')), { baseUrl: base, bucket, key, prefix: values.prefix, version: values.version, exp });
+      const link = mintShareLink(parseKeyRing(readFileSync(file, 'utf8')), {
+        baseUrl: base,
+        bucket,
+        key,
+        prefix: values.prefix,
+        version: values.version,
+        folder: values.folder,
+        exp,
+      });
       answer = { url: link.url, seedUrl: link.seedUrl, exp, expiresAt: new Date(exp * 1000).toISOString(), kid: link.kid };
     }
   }

@@ -109,5 +109,9 @@ export const loadConfig = (env: Env = process.env): Config => {
       deferSeconds: int(env, ENV.SEED_DEFER_SECONDS, DEFAULTS.seedDeferSeconds, BOUNDS.seedDeferSeconds),
       minSeeders: int(env, ENV.SEED_DEFER_MIN_SEEDERS, DEFAULTS.seedDeferMinSeeders, BOUNDS.seedDeferMinSeeders),
     },
+    folders: {
+      maxFiles: int(env, ENV.FOLDER_MAX_FILES, DEFAULTS.folderMaxFiles, BOUNDS.folderMaxFiles),
+      maxBytes: int(env, ENV.FOLDER_MAX_BYTES, DEFAULTS.folderMaxBytes, BOUNDS.folderMaxBytes),
+    },
   };
 };

@@ -117,6 +117,10 @@ export const ENV = {
   SEED_DEFER_SECONDS: 'SEED_DEFER_SECONDS',
   /** Complete peers (seeders) the swarm needs before the web seed defers. */
   SEED_DEFER_MIN_SEEDERS: 'SEED_DEFER_MIN_SEEDERS',
+  /** Most files one folder torrent may list (a folder with more is refused with 422). */
+  FOLDER_MAX_FILES: 'FOLDER_MAX_FILES',
+  /** Most bytes one folder torrent may describe. */
+  FOLDER_MAX_BYTES: 'FOLDER_MAX_BYTES',
 } as const;
 
 /** What applies when a variable is unset, in the variable's own unit. */
@@ -148,6 +152,8 @@ export const DEFAULTS = {
   trackerMaxPeers: 50,
   seedDeferSeconds: 30,
   seedDeferMinSeeders: 1,
+  folderMaxFiles: 10_000,
+  folderMaxBytes: 5 * 1024 ** 4,
 } as const satisfies Record<string, string | number> & {
   torrentSource: TorrentSource;
   seedMode: SeedMode;
@@ -179,4 +185,6 @@ export const BOUNDS = {
   trackerMaxPeers: { min: 1, max: 200 },
   seedDeferSeconds: { min: 0, max: 600 },
   seedDeferMinSeeders: { min: 1, max: 1000 },
+  folderMaxFiles: { min: 1, max: 1_000_000 },
+  folderMaxBytes: { min: 1, max: 5 * 1024 ** 4 },
 } as const satisfies { [K in keyof typeof DEFAULTS]?: Bounds };

@@ -76,4 +76,9 @@ export interface Config {
     /** Seeders the swarm needs before the web seed defers. */
     minSeeders: number;
   };
+  /** Limits of folder torrents (every key under a prefix as one multi-file torrent). */
+  folders: {
+    maxFiles: number;
+    maxBytes: number;
+  };
 }

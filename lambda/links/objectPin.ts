@@ -20,6 +20,21 @@ export const parsePin = (text: string): ObjectPin | undefined => {
   return undefined;
 };
 
+/** A folder torrent's snapshot: the digest of its manifest (every key, ETag and size) and the folder's prefix. */
+export interface FolderPin {
+  manifest: string;
+  prefix: string;
+}
+
+/** `m:<sha256 hex>:<prefix>`: the form signed into a folder's seed token. */
+export const folderPinString = (pin: FolderPin): string => `m:${pin.manifest}:${pin.prefix}`;
+
+/** The folder pin of a `folderPinString`, or undefined for anything else. */
+export const parseFolderPin = (text: string): FolderPin | undefined => {
+  const m = /^m:([0-9a-f]{64}):(.+\/)$/s.exec(text);
+  return m ? { manifest: m[1], prefix: m[2] } : undefined;
+};
+
 /** The pin of a measured object: its VersionId, else its ETag. */
 export const pinOfHead = (head: { versionId?: string; etag: string }): ObjectPin => (head.versionId ? { versionId: head.versionId } : { etag: head.etag });
 

@@ -1,6 +1,6 @@
 import { encodeKeyPath } from '../http/parseObjectPath';
 import type { KeyRing } from './keyRing';
-import { pinString, type ObjectPin } from './objectPin';
+import { folderPinString, pinString, type FolderPin, type ObjectPin } from './objectPin';
 import { signLink, type LinkScope } from './signLink';
 
 export interface MintRequest {
@@ -11,6 +11,8 @@ export interface MintRequest {
   prefix?: string;
   /** Pin the link to this object version (VersionId): its torrent describes exactly that version. */
   version?: string;
+  /** A folder link: `key` is a prefix ending in `/`, shared as one multi-file torrent. */
+  folder?: boolean;
   exp: number;
 }
 
@@ -29,12 +31,17 @@ export interface MintedLink {
  * // 'https://x.example/prod/torrent/demo/a%20b.iso?exp=1900000000&kid=k1&sig=...'
  */
 export const torrentLinkUrl = (ring: KeyRing, m: MintRequest): string => {
-  const scope: LinkScope = m.prefix !== undefined ? { type: 'prefix', prefix: m.prefix } : { type: 'object', key: m.key };
+  const scope: LinkScope = m.folder
+    ? { type: 'folder', prefix: m.key }
+    : m.prefix !== undefined
+      ? { type: 'prefix', prefix: m.prefix }
+      : { type: 'object', key: m.key };
   const pin = m.version === undefined ? undefined : pinString({ versionId: m.version });
   const sig = signLink({ route: 'torrent', bucket: m.bucket, scope, exp: m.exp, kid: ring.active, pin }, ring.keys.get(ring.active)!);
   const query = new URLSearchParams({ exp: String(m.exp), kid: ring.active, sig });
   if (m.prefix !== undefined) query.set('prefix', m.prefix);
   if (m.version !== undefined) query.set('version', m.version);
+  if (m.folder) query.set('folder', '1');
   return `${m.baseUrl}/torrent/${m.bucket}/${encodeKeyPath(m.key)}?${query.toString()}`;
 };
 
@@ -52,6 +59,21 @@ export const seedUrl = (ring: KeyRing, baseUrl: string, bucket: string, key: str
 };
 
 /** `kid.exp.sig`, then the pin (base64url) and the swarm's info-hash when bound to them. */
+/**
+ * The web seed of a folder torrent: a url-list entry ending in `/` (BEP 19),
+ * to which clients append `<name>/<path>`; it sits at the folder's parent, so
+ * each request names the object's own key. The token carries the folder's
+ * snapshot (manifest digest and prefix): only the listed objects, at their
+ * listed ETags, are served.
+ */
+export const folderSeedUrl = (ring: KeyRing, baseUrl: string, bucket: string, folder: FolderPin, exp: number, swarm: string): string => {
+  const pinned = folderPinString(folder);
+  const scope: LinkScope = { type: 'folder', prefix: folder.prefix };
+  const sig = signLink({ route: 'seed', bucket, scope, exp, kid: ring.active, pin: pinned, swarm }, ring.keys.get(ring.active)!);
+  const parent = folder.prefix.slice(0, folder.prefix.slice(0, -1).lastIndexOf('/') + 1);
+  return `${baseUrl}/seed/${seedToken(ring.active, exp, sig, pinned, swarm)}/${bucket}/${encodeKeyPath(parent)}`;
+};
+
 export const seedToken = (kid: string, exp: number, sig: string, pin?: string, swarm?: string): string => {
   const parts = [kid, String(exp), sig];
   if (pin !== undefined) parts.push(Buffer.from(pin, 'utf8').toString('base64url'));

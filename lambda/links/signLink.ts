@@ -2,8 +2,11 @@ import { createHmac } from 'node:crypto';
 
 export type LinkRoute = 'torrent' | 'seed';
 
-/** What a link grants: one object, or every key under a prefix (only when the minter asked). */
-export type LinkScope = { type: 'object'; key: string } | { type: 'prefix'; prefix: string };
+/**
+ * What a link grants: one object, every key under a prefix (each its own
+ * torrent), or a folder (every key under a prefix as one multi-file torrent).
+ */
+export type LinkScope = { type: 'object'; key: string } | { type: 'prefix'; prefix: string } | { type: 'folder'; prefix: string };
 
 export interface LinkClaims {
   route: LinkRoute;

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { HttpError } from '../http/HttpError';
 import { KEY_ID, type KeyRing } from './keyRing';
-import { parsePin, type ObjectPin } from './objectPin';
+import { parseFolderPin, parsePin, type FolderPin, type ObjectPin } from './objectPin';
 import { signLink, type LinkClaims, type LinkRoute, type LinkScope } from './signLink';
 
 /** Link parameters as they arrive, before any check. */
@@ -11,6 +11,8 @@ export interface PresentedLink {
   sig?: string;
   /** Present only on prefix-scoped links. */
   prefix?: string;
+  /** `1` on folder links (the path's key is the folder's prefix). */
+  folder?: string;
   /** Present only on version-pinned links (`v:<VersionId>` or `e:<ETag>`). */
   pin?: string;
   /** Present only on seed tokens bound to a swarm (info-hash, 40 hex). */
@@ -23,6 +25,8 @@ export interface VerifiedLink {
   scope: LinkScope;
   /** The object version the link is bound to, when it is. */
   pin?: ObjectPin;
+  /** The folder snapshot a folder's seed token serves. */
+  folder?: FolderPin;
   /** The swarm (info-hash) a seed token serves, when it is bound to one. */
   swarm?: string;
 }
@@ -46,14 +50,26 @@ export const verifyLink = (
   ring: KeyRing,
   nowSeconds: number,
 ): VerifiedLink => {
-  const { exp, kid, sig, prefix, pin, swarm } = presented;
+  const { exp, kid, sig, prefix, pin, swarm, folder } = presented;
   if (exp === undefined && kid === undefined && sig === undefined) throw required();
   if (!exp || !kid || !sig || !EXP.test(exp) || !KEY_ID.test(kid) || !SIG.test(sig)) throw invalid();
-  const objectPin = pin === undefined ? undefined : parsePin(pin);
-  if (pin !== undefined && !objectPin) throw invalid();
+  const folderPin = pin === undefined ? undefined : parseFolderPin(pin);
+  const objectPin = pin === undefined || folderPin ? undefined : parsePin(pin);
+  if (pin !== undefined && !objectPin && !folderPin) throw invalid();
   if (swarm !== undefined && !/^[0-9a-f]{40}$/.test(swarm)) throw invalid();
-  const scope: LinkScope = prefix !== undefined ? { type: 'prefix', prefix } : { type: 'object', key: target.key };
+  if (folder !== undefined && (folder !== '1' || prefix !== undefined || pin !== undefined || !target.key.endsWith('/'))) throw invalid();
+  const scope: LinkScope = folderPin
+    ? { type: 'folder', prefix: folderPin.prefix }
+    : folder !== undefined
+      ? { type: 'folder', prefix: target.key }
+      : prefix !== undefined
+        ? { type: 'prefix', prefix }
+        : { type: 'object', key: target.key };
   if (scope.type === 'prefix' && (scope.prefix.length === 0 || !target.key.startsWith(scope.prefix))) throw invalid();
+  // A folder's seed token opens only keys inside its folder (the manifest decides which), or the folder's
+  // name itself: libtorrent reads a one-file folder torrent as single-file and asks `<url-list><name>`.
+  const inside = target.key.startsWith(folderPin?.prefix ?? '') && target.key !== folderPin?.prefix;
+  if (folderPin && !inside && target.key !== folderPin.prefix.slice(0, -1)) throw invalid();
   const secret = ring.keys.get(kid);
   const claims: LinkClaims = { route: target.route, bucket: target.bucket, scope, exp: Number(exp), kid, pin, swarm };
   // Compute and compare even for an unknown key id, so timing does not reveal which ids exist.
@@ -62,7 +78,7 @@ export const verifyLink = (
   const match = timingSafeEqual(expected, given);
   if (!match || !secret) throw invalid();
   if (claims.exp <= nowSeconds) throw expired();
-  return { exp: claims.exp, kid, scope, pin: objectPin, swarm };
+  return { exp: claims.exp, kid, scope, pin: objectPin, swarm, folder: folderPin };
 };
 
 const DUMMY_SECRET = Buffer.alloc(32, 0x5a);

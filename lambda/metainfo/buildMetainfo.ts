@@ -32,6 +32,51 @@ export const buildInfo = (fields: InfoFields): Buffer => {
   });
 };
 
+export interface FolderInfoFields {
+  /** Display name of the folder (the prefix's last segment). */
+  name: string;
+  /** The files in torrent order: their bytes, concatenated, are what `pieces` hashes. Zero-length files included. */
+  files: Array<{ length: number; path: string[] }>;
+  pieceLength: number;
+  /** Concatenated SHA-1 digests over all files' bytes, end to end. */
+  pieces: Buffer;
+  /** BEP 27, as for buildInfo. */
+  private?: boolean;
+}
+
+/**
+ * The bencoded `info` dictionary of a BEP 3 multi-file torrent: `files`
+ * (each `{ length, path }`, in the given order), `name`, `piece length`,
+ * `pieces` and BEP 27's `private` when set. No pad files, attributes or
+ * times: the same files, order, name and flag give the same info-hash as
+ * libtorrent's v1 create_torrent.
+ *
+ * @example
+ * buildFolderInfo({ name: 'set', files: [{ length: 1, path: ['a'] }], pieceLength: 16384, pieces: sha1OfTheByte }).toString('latin1')
+ * // 'd5:filesld6:lengthi1e4:pathl1:aeee4:name3:set12:piece lengthi16384e6:pieces20:…e'
+ */
+export const buildFolderInfo = (fields: FolderInfoFields): Buffer => {
+  if (fields.files.length === 0) throw new RangeError('a multi-file torrent needs at least one file');
+  let total = 0;
+  for (const [i, file] of fields.files.entries()) {
+    if (!Number.isSafeInteger(file.length) || file.length < 0) throw new RangeError(`files[${i}] has an invalid length ${file.length}`);
+    if (file.path.length === 0) throw new RangeError(`files[${i}] has an empty path`);
+    total += file.length;
+  }
+  if (fields.pieces.length % 20 !== 0) throw new RangeError('pieces must be a multiple of 20 bytes');
+  const expectedPieces = Math.ceil(total / fields.pieceLength);
+  if (fields.pieces.length / 20 !== expectedPieces) {
+    throw new RangeError(`expected ${expectedPieces} piece hashes for ${total} bytes, got ${fields.pieces.length / 20}`);
+  }
+  return bencode({
+    files: fields.files.map((f) => ({ length: f.length, path: f.path })),
+    name: fields.name,
+    'piece length': fields.pieceLength,
+    pieces: fields.pieces,
+    ...(fields.private ? { private: 1 } : {}),
+  });
+};
+
 export interface MetainfoOptions {
   /** Bencoded info dictionary (from buildInfo, or a verified cache entry). */
   info: Buffer;

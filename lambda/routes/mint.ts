@@ -8,7 +8,7 @@ import { parseJsonBody } from '../http/parseJsonBody';
 import { publicBaseUrl } from '../http/publicBaseUrl';
 import { parseTtl } from '../links/parseTtl';
 import { parsePin } from '../links/objectPin';
-import { torrentLinks } from './torrentLinks';
+import { folderLinks, torrentLinks } from './torrentLinks';
 import { mintShareLink } from '../links/shareLinks';
 import { magnetUri } from '../metainfo/magnetUri';
 import type { AppLogger } from '../observability/logger';
@@ -29,6 +29,8 @@ export interface MintInput {
   magnet?: unknown;
   /** Pin the link to this object version (a VersionId of a versioned bucket). */
   version?: unknown;
+  /** Share every object under `key` (a prefix ending in `/`) as one multi-file torrent. */
+  folder?: unknown;
 }
 
 /** The answer of `POST /links`. */
@@ -65,6 +67,11 @@ export const mintLink = async (s: Services, input: MintInput, baseUrl: string, l
     throw bad('"version" must be a VersionId (printable ASCII, at most 1024 characters).');
   }
   if (input.version !== undefined && input.prefix !== undefined) throw bad('"version" pins one object; it cannot be combined with "prefix".');
+  if (input.folder !== undefined && typeof input.folder !== 'boolean') throw bad('"folder" must be true or false.');
+  const folder = input.folder === true;
+  if (folder && (!input.key.endsWith('/') || input.prefix !== undefined || input.version !== undefined)) {
+    throw bad('A folder link names a prefix ending in "/" as "key", without "prefix" or "version".');
+  }
   const version = input.version as string | undefined;
   const prefix = input.prefix as string | undefined;
   const target = servedObject(config.buckets, input.bucket, input.key);
@@ -73,11 +80,14 @@ export const mintLink = async (s: Services, input: MintInput, baseUrl: string, l
   if (ttl === undefined) throw bad('"ttl" must be seconds or a duration like 30m, 12h, 7d.');
   if (ttl > config.links.maxTtlSeconds) throw bad(`"ttl" may be at most ${config.links.maxTtlSeconds} seconds.`);
   const exp = nowSeconds + ttl;
-  const link = mintShareLink(await s.keyRing(), { baseUrl, bucket: input.bucket, key: input.key, prefix, version, exp });
+  const link = mintShareLink(await s.keyRing(), { baseUrl, bucket: input.bucket, key: input.key, prefix, version, folder, exp });
   const out: MintOutput = { url: link.url, seedUrl: link.seedUrl, exp, expiresAt: new Date(exp * 1000).toISOString(), kid: link.kid, version };
   if (input.magnet !== true) return out;
-  const links = torrentLinks(await s.keyRing(), baseUrl, target.bucket, target.key, exp);
-  const torrent = await s.torrents.get({ target, links, log, pin: version === undefined ? undefined : { versionId: version } });
+  const ring = await s.keyRing();
+  const links = torrentLinks(ring, baseUrl, target.bucket, target.key, exp);
+  const torrent = folder
+    ? await s.folders.get({ target, links: folderLinks(ring, baseUrl, target.bucket, exp), log })
+    : await s.torrents.get({ target, links, log, pin: version === undefined ? undefined : { versionId: version } });
   if (torrent.state === 'building') return { ...out, torrentStatus: 'building' };
   const t = torrent.torrent;
   return {
@@ -88,7 +98,7 @@ export const mintLink = async (s: Services, input: MintInput, baseUrl: string, l
       name: t.name,
       length: t.length,
       torrentUrl: link.url,
-      webSeeds: links.webSeeds(t.pin, t.infoHash),
+      webSeeds: t.pin ? links.webSeeds(t.pin, t.infoHash) : t.folder ? folderLinks(ring, baseUrl, target.bucket, exp).webSeeds(t.folder, t.infoHash) : [],
       // Private torrents find peers only through trackers: the magnet names ours (and the configured ones).
       trackers: [...links.trackers(t.infoHash), ...config.trackers],
     }),

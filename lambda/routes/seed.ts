@@ -21,9 +21,13 @@ export const seedRoute = (s: Services) =>
   middy<APIGatewayProxyEvent, unknown, Error, AuthorizedContext>({ executionMode: executionModeStreamifyResponse })
     .use(objectRoute(s, 'seed'))
     .handler(async (event, context) =>
-      serveWebSeed({ s3: s.s3, presignS3: s.presignS3, config: s.config, peers: s.peers, metrics: s.metrics }, context.target, {
-        range: header(event, 'range'),
-        requester: requesterOf(event),
-        log: context.log,
-      }),
+      serveWebSeed(
+        { s3: s.s3, presignS3: s.presignS3, config: s.config, peers: s.peers, metrics: s.metrics, folderFile: (t, f, log) => s.folders.fileOf(t, f, log) },
+        context.target,
+        {
+          range: header(event, 'range'),
+          requester: requesterOf(event),
+          log: context.log,
+        },
+      ),
     );

@@ -7,7 +7,7 @@ import { torrentResponse } from '../http/torrentResponse';
 import type { Services } from '../services';
 import type { AuthorizedContext } from './middleware/authorizeObjectRequest';
 import { header, objectRoute } from './middleware/objectRoute';
-import { torrentLinks } from './torrentLinks';
+import { folderLinks, torrentLinks } from './torrentLinks';
 
 /** `GET|HEAD /torrent/{bucket}/{key+}`: the .torrent of a share link, or 202 while it is built. */
 export const torrentRoute = (s: Services) =>
@@ -16,7 +16,10 @@ export const torrentRoute = (s: Services) =>
     .handler(async (event, context) => {
       const { target, log } = context;
       const ring = await s.keyRing();
-      const links = torrentLinks(ring, publicBaseUrl(event, s.config), target.bucket, target.key, target.link.exp);
-      const out = await s.torrents.get({ target, links, log, pin: target.link.pin });
+      const base = publicBaseUrl(event, s.config);
+      const out =
+        target.link.scope.type === 'folder'
+          ? await s.folders.get({ target, links: folderLinks(ring, base, target.bucket, target.link.exp), log })
+          : await s.torrents.get({ target, links: torrentLinks(ring, base, target.bucket, target.key, target.link.exp), log, pin: target.link.pin });
       return out.state === 'building' ? pendingResponse(out.progress) : torrentResponse(out.torrent, header(event, 'if-none-match'));
     });

@@ -1,5 +1,5 @@
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { pinParams, type ObjectPin } from '../links/objectPin';
+import { pinParams, type FolderPin, type ObjectPin } from '../links/objectPin';
 import { Readable } from 'node:stream';
 import type { AuthorizedObject } from '../routes/middleware/authorizeObjectRequest';
 import type { Config } from '../config';
@@ -12,7 +12,11 @@ import { classifyS3Error } from '../s3/classifyS3Error';
 import { objectParams } from '../s3/objectParams';
 import { presignGetObject } from '../s3/presignGetObject';
 
+/** Finds the listed file behind a key of a folder snapshot (the folder torrents service). */
+export type FolderFileLookup = (target: AuthorizedObject, folder: FolderPin, log: AppLogger) => Promise<{ key: string; etag: string } | undefined>;
+
 export interface WebSeedDeps extends SwarmGateDeps {
+  folderFile?: FolderFileLookup;
   s3: S3Client;
   /** Presigning may use a client with the public endpoint (the local runtime's S3 port). */
   presignS3?: S3Client;
@@ -45,6 +49,18 @@ const readOrThrow = async <T>(read: () => Promise<T>): Promise<T> => {
   }
 };
 
+/**
+ * For a folder's token, the listed file behind the requested key (its real key
+ * and ETag in that snapshot); a key the snapshot does not list is not served.
+ */
+const folderFile = async (deps: WebSeedDeps, target: AuthorizedObject, log: AppLogger): Promise<{ key: string; etag: string } | undefined> => {
+  const { folder } = target.link;
+  if (!folder) return undefined;
+  const file = deps.folderFile ? await deps.folderFile(target, folder, log) : undefined;
+  if (!file) throw new HttpError(404, 'NoSuchKey', 'The folder torrent lists no such file.');
+  return file;
+};
+
 const SINGLE_RANGE = /^bytes=(\d*)-(\d*)$/;
 
 /** Bytes a single `bytes=a-b` range asks for (what a redirect hands to S3), if that is what it is. */
@@ -65,10 +81,12 @@ export const serveWebSeed = async (
   target: AuthorizedObject,
   req: { range?: string; requester: string; log: AppLogger },
 ): Promise<LambdaResponse> => {
-  const { ref } = target;
   const rangeHeader = req.range;
   const decision = await swarmDecision(deps, target, req.requester, req.log);
-  const { pin } = target.link;
+  const file = await folderFile(deps, target, req.log);
+  // A folder's file is read under its own key (the request may name it by the folder's name).
+  const ref = file ? { ...target.ref, key: file.key } : target.ref;
+  const pin = file ? { etag: file.etag } : target.link.pin;
   const pinned = pin ? pinParams(pin) : {};
   if (deps.config.seedMode === 'redirect') {
     if (!decision.serve) throw deferralError(decision);

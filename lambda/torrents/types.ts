@@ -1,5 +1,5 @@
 import type { JobProgress } from '../jobs/jobProgress';
-import type { ObjectPin } from '../links/objectPin';
+import type { FolderPin, ObjectPin } from '../links/objectPin';
 
 /** A validated .torrent ready to send. */
 export interface TorrentResult {
@@ -9,8 +9,10 @@ export interface TorrentResult {
   infoHash: string;
   name: string;
   length: number;
-  /** The object version the torrent describes (its web seeds read only that one). */
-  pin: ObjectPin;
+  /** The object version the torrent describes (its web seeds read only that one); folders have `folder` instead. */
+  pin?: ObjectPin;
+  /** A folder torrent's snapshot (manifest digest and prefix). */
+  folder?: FolderPin;
   /** "requester" when S3 reported that the request was charged to us. */
   requestCharged?: string;
 }

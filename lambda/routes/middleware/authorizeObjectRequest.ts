@@ -32,11 +32,18 @@ const presentedLink = (route: LinkRoute, event: APIGatewayProxyEvent, leading: s
   const q = event.queryStringParameters ?? {};
   const multi = event.multiValueQueryStringParameters ?? {};
   // A repeated parameter is ambiguous: refuse rather than guess which one counts.
-  for (const name of ['exp', 'kid', 'sig', 'prefix', 'version']) {
+  for (const name of ['exp', 'kid', 'sig', 'prefix', 'version', 'folder']) {
     if ((multi[name]?.length ?? 0) > 1) throw new HttpError(403, 'InvalidLink', 'The share link is not valid for this object.');
   }
   const version = single(q.version);
-  return { exp: single(q.exp), kid: single(q.kid), sig: single(q.sig), prefix: single(q.prefix), pin: version === undefined ? undefined : `v:${version}` };
+  return {
+    exp: single(q.exp),
+    kid: single(q.kid),
+    sig: single(q.sig),
+    prefix: single(q.prefix),
+    folder: single(q.folder),
+    pin: version === undefined ? undefined : `v:${version}`,
+  };
 };
 
 /**

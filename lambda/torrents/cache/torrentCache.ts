@@ -29,19 +29,31 @@ export interface PinnedVersion {
   private?: boolean;
 }
 
-/** What a cache entry is found by: the full identity of a build, or a pinned version. */
-export type CacheEntryId = CacheIdentity | PinnedVersion;
+/** A folder's snapshot (by its manifest digest): its torrent, or (`part: 'manifest'`) the manifest itself. */
+export interface FolderSnapshot {
+  bucket: string;
+  prefix: string;
+  manifest: string;
+  part: 'torrent' | 'manifest';
+  private?: boolean;
+}
+
+/** What a cache entry is found by: the full identity of a build, a pinned version, or a folder snapshot. */
+export type CacheEntryId = CacheIdentity | PinnedVersion | FolderSnapshot;
 
 const isPinned = (id: CacheEntryId): id is PinnedVersion => 'pinned' in id;
+const isFolder = (id: CacheEntryId): id is FolderSnapshot => 'manifest' in id;
 
 /** Bumped when the generator's output format changes, so old entries are never reused. */
 export const CACHE_FORMAT = 'v1';
 
 /** Object key of a cache entry: a hash of its identity (keys may be 1 KB of UTF-8; the hash is fixed-size). */
 export const cacheObjectKey = (prefix: string, id: CacheEntryId): string => {
-  const fields = isPinned(id)
-    ? [CACHE_FORMAT, 'pinned', id.bucket, id.key, id.versionId]
-    : [CACHE_FORMAT, id.bucket, id.key, id.versionId ?? '', id.etag, id.size, id.pieceLength, id.name, id.lastModified ?? 0];
+  const fields = isFolder(id)
+    ? [CACHE_FORMAT, 'folder', id.part, id.bucket, id.prefix, id.manifest]
+    : isPinned(id)
+      ? [CACHE_FORMAT, 'pinned', id.bucket, id.key, id.versionId]
+      : [CACHE_FORMAT, id.bucket, id.key, id.versionId ?? '', id.etag, id.size, id.pieceLength, id.name, id.lastModified ?? 0];
   // Appended only for private torrents, so public entries keep their keys.
   if (id.private) fields.push('private');
   const h = createHash('sha256').update(JSON.stringify(fields)).digest('hex');
@@ -81,7 +93,7 @@ export const s3TorrentCache = (client: S3Client, bucket: string, prefix: string,
         Body: torrent,
         ContentType: 'application/x-bittorrent',
         ExpectedBucketOwner: expectedOwner,
-        Metadata: { 'source-bucket': id.bucket, 'source-etag': isPinned(id) ? '' : id.etag.replace(/[^\x20-\x7e]/g, '') },
+        Metadata: { 'source-bucket': id.bucket, 'source-etag': 'etag' in id ? id.etag.replace(/[^\x20-\x7e]/g, '') : '' },
       }),
     );
   },

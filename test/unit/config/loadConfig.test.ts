@@ -42,6 +42,7 @@ describe('loadConfig', () => {
       readConcurrency: 4,
       readPartBytes: 8 * 1024 * 1024,
       swarm: { peerTable: undefined, dynamoEndpoint: undefined, intervalSeconds: 60, maxPeers: 50, deferSeconds: 30, minSeeders: 1 },
+      folders: { maxFiles: 10_000, maxBytes: 5 * 1024 ** 4 },
     });
   });
 
@@ -83,6 +84,8 @@ describe('loadConfig', () => {
       TRACKER_MAX_PEERS: '200',
       SEED_DEFER_SECONDS: '0',
       SEED_DEFER_MIN_SEEDERS: '5',
+      FOLDER_MAX_FILES: '500',
+      FOLDER_MAX_BYTES: '1000000',
     };
 
     // Act
@@ -124,6 +127,7 @@ describe('loadConfig', () => {
         deferSeconds: 0,
         minSeeders: 5,
       },
+      folders: { maxFiles: 500, maxBytes: 1_000_000 },
     });
   });
 

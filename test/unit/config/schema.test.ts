@@ -41,6 +41,8 @@ const VARIABLE: Record<keyof typeof BOUNDS, string> = {
   trackerMaxPeers: ENV.TRACKER_MAX_PEERS,
   seedDeferSeconds: ENV.SEED_DEFER_SECONDS,
   seedDeferMinSeeders: ENV.SEED_DEFER_MIN_SEEDERS,
+  folderMaxFiles: ENV.FOLDER_MAX_FILES,
+  folderMaxBytes: ENV.FOLDER_MAX_BYTES,
 };
 const bounded = Object.entries(BOUNDS) as [keyof typeof BOUNDS, { min: number; max: number }][];
 
@@ -91,6 +93,8 @@ describe('config schema', () => {
       trackerMaxPeers: config.swarm.maxPeers,
       seedDeferSeconds: config.swarm.deferSeconds,
       seedDeferMinSeeders: config.swarm.minSeeders,
+      folderMaxFiles: config.folders.maxFiles,
+      folderMaxBytes: config.folders.maxBytes,
     }).toEqual(DEFAULTS);
   });
 

@@ -1,0 +1,196 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Config } from '../config';
+import type { HashPool } from '../hashing/hashPool';
+import { HttpError } from '../http/HttpError';
+import { s3ErrorToHttp } from '../http/s3ErrorToHttp';
+import { freshProgress, type JobProgress } from '../jobs/jobProgress';
+import type { FolderPin } from '../links/objectPin';
+import { buildFolderInfo, buildMetainfo } from '../metainfo/buildMetainfo';
+import { choosePieceLength } from '../metainfo/choosePieceLength';
+import { infoHashOfInfo } from '../metainfo/infoHash';
+import { validateTorrent } from '../metainfo/validateTorrent';
+import type { AppLogger } from '../observability/logger';
+import type { ProxyMetrics } from '../observability/metrics';
+import { folderManifest, type FolderManifest } from '../policy/folderManifest';
+import type { ServedObject } from '../policy/servedObject';
+import { classifyS3Error } from '../s3/classifyS3Error';
+import { listObjects } from '../s3/listObjects';
+import type { FolderSnapshot, TorrentCache } from './cache/torrentCache';
+import { hashFolder } from './hashFolder';
+import type { TorrentOutcome } from './types';
+
+/** What one share link adds to a folder torrent (never inside `info`, so all links share one swarm). */
+export interface FolderLinks {
+  /** The folder's web seed (a url-list entry ending in `/`), bound to this snapshot and swarm. */
+  webSeeds(folder: FolderPin, infoHash: string): string[];
+  trackers(infoHash: string): string[];
+}
+
+export interface FolderRequest {
+  /** The folder: its key is the prefix, ending in `/`. */
+  target: ServedObject;
+  links: FolderLinks;
+  log: AppLogger;
+  signal?: AbortSignal;
+}
+
+export interface FolderTorrentsDeps {
+  s3: S3Client;
+  cache: TorrentCache;
+  config: Pick<Config, 'readConcurrency' | 'readPartBytes' | 'syncGenerateMaxBytes' | 'trackers' | 'folders'>;
+  pool: HashPool;
+  metrics: ProxyMetrics;
+  /** Whether a build may outlive its request (the local runtime: yes; a Lambda function: no). */
+  backgroundBuilds: boolean;
+}
+
+interface FolderBuild {
+  promise: Promise<Buffer>;
+  progress: JobProgress;
+}
+
+/**
+ * Folders as one BitTorrent v1 multi-file torrent: every object under a
+ * prefix, listed (ListObjectsV2, all pages) into a manifest of key, ETag and
+ * size, hashed across file boundaries in order, cached by the manifest's
+ * digest. A new, removed or changed object gives a new manifest, so a new
+ * torrent; the seed route serves only the listed objects at their ETags.
+ */
+export class FolderTorrents {
+  readonly #inFlight = new Map<string, FolderBuild>();
+
+  constructor(private readonly deps: FolderTorrentsDeps) {}
+
+  /** The folder's current snapshot (one listing). */
+  async manifest(target: ServedObject, signal?: AbortSignal): Promise<FolderManifest> {
+    const { folders } = this.deps.config;
+    let objects: Awaited<ReturnType<typeof listObjects>>;
+    try {
+      objects = await listObjects(this.deps.s3, target.ref, target.key, { maxKeys: folders.maxFiles + 1000, signal });
+    } catch (err) {
+      if ((err as Error).name === 'TooManyObjectsError') {
+        throw new HttpError(422, 'FolderTooLarge', `The folder holds more than ${folders.maxFiles} objects, the most one torrent lists here.`);
+      }
+      throw s3ErrorToHttp(err);
+    }
+    return folderManifest(target.key, objects, { maxFiles: folders.maxFiles, maxBytes: folders.maxBytes });
+  }
+
+  async get(req: FolderRequest): Promise<TorrentOutcome> {
+    const { target, log } = req;
+    const m = await this.manifest(target, req.signal);
+    if (m.totalSize === 0) throw new HttpError(422, 'EmptyFolder', 'Every object in the folder is empty (0 bytes); a torrent cannot describe it.');
+    const isPrivate = target.policy.swarm === 'private';
+    const id: FolderSnapshot = { bucket: target.bucket, prefix: target.key, manifest: m.digest, part: 'torrent', private: isPrivate };
+    let origin: 'cache' | 'generated' = 'cache';
+    let info = await this.cached(id, m, log);
+    this.deps.metrics.cache(info !== undefined);
+    if (!info) {
+      const build = this.join(target, m, id, log);
+      if (m.totalSize > this.deps.config.syncGenerateMaxBytes && build.progress.state !== 'done') {
+        if (!this.deps.backgroundBuilds) {
+          throw new HttpError(422, 'FolderTooLarge', `Folders over ${this.deps.config.syncGenerateMaxBytes} bytes are not built by this deployment yet.`);
+        }
+        build.promise.catch(() => undefined);
+        return { state: 'building', progress: { ...build.progress } };
+      }
+      info = await build.promise;
+      origin = 'generated';
+    }
+    const infoHash = infoHashOfInfo(info);
+    const folder: FolderPin = { manifest: m.digest, prefix: target.key };
+    const bytes = buildMetainfo({
+      info,
+      webSeeds: req.links.webSeeds(folder, infoHash),
+      trackers: [...req.links.trackers(infoHash), ...this.deps.config.trackers],
+      creationDate: m.lastModified,
+    });
+    return { state: 'ready', torrent: { bytes, origin, infoHash, name: m.name, length: m.totalSize, folder } };
+  }
+
+  /**
+   * The listed file behind one key of a folder snapshot, or undefined (not listed, or another
+   * snapshot). The folder's own name (the prefix without its `/`) stands for its only file, as
+   * libtorrent asks for it.
+   */
+  async fileOf(target: ServedObject, folder: FolderPin, log: AppLogger): Promise<{ key: string; etag: string; size: number } | undefined> {
+    const base = { bucket: target.bucket, prefix: folder.prefix, manifest: folder.manifest };
+    let m: FolderManifest | undefined;
+    const stored = await this.deps.cache.get({ ...base, part: 'manifest' }, log);
+    if (stored) m = JSON.parse(stored.toString('utf8')) as FolderManifest;
+    else {
+      // Not cached (evicted, or another container): the folder as it is now, if it is still that snapshot.
+      const now = await this.manifest({ ...target, key: folder.prefix });
+      if (now.digest === folder.manifest) m = now;
+    }
+    if (!m || m.digest !== folder.manifest) return undefined;
+    if (target.key === folder.prefix.slice(0, -1)) return m.files.length === 1 ? m.files[0] : undefined;
+    return m.files.find((f) => f.key === target.key);
+  }
+
+  /** A cache hit is used only if it describes this manifest's files. */
+  private async cached(id: FolderSnapshot, m: FolderManifest, log: AppLogger): Promise<Buffer | undefined> {
+    const hit = await this.deps.cache.get(id, log);
+    if (!hit) return undefined;
+    try {
+      const valid = validateTorrent(hit, { length: m.totalSize });
+      if (valid.name !== m.name || valid.files?.length !== m.files.length || (valid.info.private === 1) !== Boolean(id.private))
+        throw new Error('cache entry does not match the folder');
+      return Buffer.from(valid.infoBytes);
+    } catch (err) {
+      log.warn('discarding invalid folder torrent cache entry', { reason: (err as Error).message });
+      return undefined;
+    }
+  }
+
+  private join(target: ServedObject, m: FolderManifest, id: FolderSnapshot, log: AppLogger): FolderBuild {
+    const key = JSON.stringify(id);
+    const running = this.#inFlight.get(key);
+    if (running) return running;
+    const progress = freshProgress(m.totalSize);
+    const promise = this.build(target, m, id, progress, log).finally(() => setTimeout(() => this.#inFlight.delete(key), 60_000).unref());
+    const build = { promise, progress };
+    this.#inFlight.set(key, build);
+    return build;
+  }
+
+  private async build(target: ServedObject, m: FolderManifest, id: FolderSnapshot, progress: JobProgress, log: AppLogger): Promise<Buffer> {
+    const { s3, config, pool, cache, metrics } = this.deps;
+    const started = Date.now();
+    const pieceLength = choosePieceLength(m.totalSize);
+    let pieces: Buffer;
+    try {
+      const { key: _key, ...base } = target.ref;
+      pieces = await hashFolder(s3, base, m.files, {
+        pieceLength,
+        concurrency: config.readConcurrency,
+        partBytes: config.readPartBytes,
+        pool,
+        log,
+        onProgress: (done) => {
+          progress.bytesDone = done;
+          progress.heartbeatAt = Date.now();
+        },
+      });
+    } catch (err) {
+      progress.state = 'failed';
+      const httpErr = s3ErrorToHttp(err);
+      log.error('folder torrent build failed', { bucket: target.bucket, prefix: target.key, code: httpErr.code, cause: err });
+      throw httpErr;
+    }
+    const info = buildFolderInfo({ name: m.name, files: m.files.map((f) => ({ length: f.size, path: f.path })), pieceLength, pieces, private: id.private });
+    const ms = Date.now() - started;
+    log.info('folder torrent generated', { bucket: target.bucket, prefix: target.key, files: m.files.length, bytesHashed: m.totalSize, generationMs: ms });
+    metrics.generated(m.totalSize, ms);
+    // Cached only once every file was read in full; the manifest beside it, for the seed route.
+    try {
+      await cache.put({ bucket: id.bucket, prefix: id.prefix, manifest: id.manifest, part: 'manifest' }, Buffer.from(JSON.stringify(m)));
+      await cache.put(id, buildMetainfo({ info, webSeeds: [], trackers: [], creationDate: m.lastModified }));
+    } catch (err) {
+      log.warn('could not write folder torrent cache entry', { code: classifyS3Error(err).code });
+    }
+    progress.state = 'done';
+    progress.bytesDone = m.totalSize;
+    return info;
+  }
+}
