@@ -37,6 +37,7 @@ const MEASUREMENTS: Record<number, () => Promise<{ default: Measurement }>> = {
   6: () => import('./swarmEgress'),
   7: () => import('./loneClient'),
   8: () => import('./announceLatency'),
+  9: () => import('./folders'),
 };
 
 const DATA = fileURLToPath(new URL('.data/', import.meta.url));
