@@ -95,7 +95,10 @@ const measurement: Measurement = {
       // The cache entry the proxy reads, addressed as the proxy addresses it.
       const ref = sourceRef('cached.bin', GEN);
       const cacheRef = sourceRef(
-        cacheObjectKey(rt.config.cache.prefix, torrentIdentity(ref.bucket, ref.key, await headObject(admin, ref))),
+        cacheObjectKey(
+          rt.config.cache.prefix,
+          torrentIdentity(ref.bucket, ref.key, await headObject(admin, ref), rt.config.buckets.get(ref.bucket)?.swarm === 'private'),
+        ),
         LOCAL_CACHE_BUCKET,
       );
       const plainUrl = await presignGetObject(admin, cacheRef, 3600);

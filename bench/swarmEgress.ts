@@ -17,8 +17,10 @@
  * and in `always` the web seed wins every race against peers. At 8 MiB/s a
  * download takes ~3 s, so the clients overlap and peers and the web seed
  * compete at one speed, as over a real link where the client's downlink,
- * not the loopback, is the bottleneck. The unlimited pair runs too, as a
- * second row without a target.
+ * not the loopback, is the bottleneck. The target sits on the unlimited run,
+ * the issue's own measurement; the rate-limited one is shown beside it: there
+ * clients 2 and 3 start before any client is complete, the web seed has no
+ * seeder to defer to, and serves them (its known weak case).
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -83,19 +85,21 @@ const measurement: Measurement = {
       });
       const meanTime = (o: Outcome) => mean(o.swarm.clients.map((c) => c.seconds));
       return [
+        // The issue's measurement (4 clients 2 s apart, tracker only, at loopback speed) carries the target;
+        // the rate-limited run, where downloads overlap before any client is complete, is shown beside it.
         row(
-          `web-seed egress in copies (seedBytes / size): ${CLIENTS} libtorrent clients ${DELAY_SECONDS} s apart, 24 MiB, ${fmt.mib(RATE)}/s each, tracker only, seeding "fallback"`,
-          ours,
-          base,
+          'web-seed egress in copies (seedBytes / size): 4 libtorrent clients 2 s apart, 24 MiB, tracker only, seeding "fallback", no rate limit',
+          oursFree,
+          baseFree,
           true,
         ),
+        row(`same at ${fmt.mib(RATE)}/s per client (downloads overlap before any client is complete)`, ours, base, false),
         {
-          what: `same swarm: mean client download time, "fallback" vs "always" (${fmt.mib(RATE)}/s each)`,
+          what: `same swarm at ${fmt.mib(RATE)}/s: mean client download time, "fallback" vs "always"`,
           ours: `${meanTime(ours).toFixed(2)} s`,
           baseline: `${meanTime(base).toFixed(2)} s seeding "always"`,
           ratio: meanTime(ours) / meanTime(base),
         },
-        row('same, no rate limit (loopback speed: each client is done before the next starts)', oursFree, baseFree, false),
       ];
     } finally {
       await s.close();
