@@ -151,7 +151,7 @@ export class ProxyFunctions {
         maxEventAge: Duration.hours(1),
       }),
       tracker: createProxyFunction(stack, 'tracker', FUNCTIONS.tracker, {
-        description: 'ANY /tracker/{token}/announce|scrape: BitTorrent tracker over the peer table; GET /swarm/{bucket}/{key+} (IAM): swarm statistics',
+        description: 'ANY /announce/{token}, /scrape/{token}: BitTorrent tracker over the peer table; GET /swarm/{infoHash} (IAM): swarm statistics',
         environment: environment('tracker'),
       }),
     };
