@@ -1,6 +1,6 @@
 /**
  * Item 7: a lone client is not slowed by `seeding: fallback`. One libtorrent
- * client (bench/lt_swarm.py, alone) downloads a 24 MiB random object from
+ * client (scripts/lt_swarm.py, alone) downloads a 24 MiB random object from
  * the web seed; nobody else is in the swarm, so `fallback` must serve at full
  * speed like `always`, paying only the peer-store read (one Query) each seed
  * request makes first. Fresh object (so a fresh swarm) every run, 3 runs of

@@ -7,7 +7,7 @@
  *   npm run bench                 # all items (~3.5 min on 2 cores; ~7 GiB of temporary disk)
  *   npm run bench -- --only 2,5   # some items
  *
- * Items 6 and 7 run real libtorrent clients (bench/lt_swarm.py): they need
+ * Items 6 and 7 run real libtorrent clients (scripts/lt_swarm.py): they need
  * /usr/bin/python3 with python3-libtorrent.
  *
  * A measurement is one module whose default export is a Measurement

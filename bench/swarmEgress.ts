@@ -1,7 +1,7 @@
 /**
  * Item 6: egress through the swarm. One 24 MiB random object, served by a
  * bucket with the defaults (`swarm: private`, `seeding: fallback`), and 4
- * libtorrent clients (bench/lt_swarm.py) started 2 s apart on 127.0.0.1,
+ * libtorrent clients (scripts/lt_swarm.py) started 2 s apart on 127.0.0.1,
  * DHT and LSD off so the torrent's tracker (ours) is their only discovery.
  * The figure is how many copies of the object the web seed sent: the peer
  * store's `seedBytes` of the swarm (what the seed route counted as it

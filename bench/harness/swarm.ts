@@ -3,7 +3,7 @@
  * in this process, with its embedded S3 and DynamoDB-compatible servers)
  * serving one bucket per seeding mode; objects put through the embedded
  * server's admin client and their torrents fetched through a share link;
- * and a swarm of real libtorrent clients (bench/lt_swarm.py, one Python
+ * and a swarm of real libtorrent clients (scripts/lt_swarm.py, one Python
  * process) on 127.0.0.1 whose every copy is checked against the object.
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -21,7 +21,7 @@ import { bdecode, isDict } from '../../lambda/metainfo/bencode';
 
 const run = promisify(execFile);
 const PYTHON = '/usr/bin/python3'; // the system one: python3-libtorrent
-const LT_SWARM = fileURLToPath(new URL('../lt_swarm.py', import.meta.url));
+const LT_SWARM = fileURLToPath(new URL('../../scripts/lt_swarm.py', import.meta.url));
 
 /** Served with the defaults (`swarm: private`, `seeding: fallback`): the web seed steps back while the swarm has seeders. */
 export const FALLBACK_BUCKET = 'bench';
@@ -135,7 +135,7 @@ export interface SwarmResult {
   trackers: string[];
 }
 
-/** Runs bench/lt_swarm.py on `obj`'s torrent in `dir`, then checks every client's copy (sha256 against the object). */
+/** Runs scripts/lt_swarm.py on `obj`'s torrent in `dir`, then checks every client's copy (sha256 against the object). */
 export const runSwarm = async (obj: PublishedObject, dir: string, o: SwarmOptions): Promise<SwarmResult> => {
   if (!existsSync(PYTHON)) throw new Error(`${PYTHON} is missing (the swarm items need python3-libtorrent)`);
   const args = [

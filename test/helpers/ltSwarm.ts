@@ -1,5 +1,5 @@
 /**
- * A swarm of real libtorrent clients (test/helpers/lt_swarm.py) downloading
+ * A swarm of real libtorrent clients (scripts/lt_swarm.py) downloading
  * one torrent through its tracker and web seed on 127.0.0.1.
  */
 import { execFile } from 'node:child_process';
@@ -29,7 +29,7 @@ export interface SwarmOptions {
 export const runSwarm = async (torrent: string, dir: string, o: SwarmOptions): Promise<SwarmRun> => {
   requireTool('/usr/bin/python3', 'python3-libtorrent');
   const args = [
-    resolve(__dirname, 'lt_swarm.py'),
+    resolve(__dirname, '../../scripts/lt_swarm.py'),
     torrent,
     dir,
     String(o.clients),

@@ -1,10 +1,11 @@
 #!/usr/bin/python3
-"""The bench's swarm of real clients (adapted from test/helpers/lt_swarm.py):
-N libtorrent sessions in one process on 127.0.0.1, started `delay` seconds
+"""A swarm of real clients for the tests and the bench:
+N libtorrent sessions in one process, each on its own loopback address
+(127.0.0.2, .3, ...), started `delay` seconds
 apart, each downloading the same .torrent into <dir>/c<i>. DHT, LSD, UPnP and
 NAT-PMP are off, so the torrent's tracker is the only way peers find each
 other (a private torrent has no PEX either). Several connections per IP are
-allowed (every client is on 127.0.0.1). With `rate` > 0 each client's
+allowed. With `rate` > 0 each client's
 download is limited to `rate` bytes/s, loopback peers included (libtorrent
 puts them in its unlimited local peer class, so the limit is set on the
 global and the local class alike; web seeds are peers of the same classes).
