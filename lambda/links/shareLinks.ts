@@ -18,7 +18,8 @@ export interface MintRequest {
 
 export interface MintedLink {
   url: string;
-  seedUrl: string;
+  /** The object's seed URL (unpinned). None for folder links: a folder's seed exists per snapshot, inside its torrent. */
+  seedUrl?: string;
   exp: number;
   kid: string;
 }
@@ -93,7 +94,7 @@ export const parseSeedToken = (token: string): { kid?: string; exp?: string; sig
 /** Mints a share link: the torrent URL and the seed URL its torrent will carry. */
 export const mintShareLink = (ring: KeyRing, m: MintRequest): MintedLink => ({
   url: torrentLinkUrl(ring, m),
-  seedUrl: seedUrl(ring, m.baseUrl, m.bucket, m.key, m.exp),
+  ...(m.folder ? {} : { seedUrl: seedUrl(ring, m.baseUrl, m.bucket, m.key, m.exp) }),
   exp: m.exp,
   kid: ring.active,
 });

@@ -36,7 +36,8 @@ export interface MintInput {
 /** The answer of `POST /links`. */
 export interface MintOutput {
   url: string;
-  seedUrl: string;
+  /** Absent for folder links (their seed is in the torrent, bound to the folder's snapshot). */
+  seedUrl?: string;
   expiresAt: string;
   exp: number;
   kid: string;

@@ -58,8 +58,16 @@ export const startTestRuntime = async (opts: LocalOptions = {}): Promise<TestRun
     put: async (bucket, key, body) => {
       await admin.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
     },
-    link: (bucket, key, o = {}) =>
-      mintShareLink(ring, { baseUrl: runtime.baseUrl, bucket, key, prefix: o.prefix, exp: Math.floor(Date.now() / 1000) + (o.ttlSeconds ?? 3600) }),
+    link: (bucket, key, o = {}) => {
+      const minted = mintShareLink(ring, {
+        baseUrl: runtime.baseUrl,
+        bucket,
+        key,
+        prefix: o.prefix,
+        exp: Math.floor(Date.now() / 1000) + (o.ttlSeconds ?? 3600),
+      });
+      return { ...minted, seedUrl: minted.seedUrl! }; // object and prefix links always have one
+    },
     stop: async () => {
       await runtime.close();
       rmSync(dataDir, { recursive: true, force: true });

@@ -133,3 +133,20 @@ test('a folder of one file downloads in libtorrent, which reads it as a single-f
   const candidates = [join(dir, 'solo', 'only one.bin'), join(dir, 'solo')].filter((p) => statSync(p, { throwIfNoEntry: false })?.isFile());
   expect({ ok: out.ok, same: candidates.length === 1 && readFileSync(candidates[0]).equals(only) }).toEqual({ ok: true, same: true });
 }, 60_000);
+
+test('POST /links with folder: true mints a folder link, without an object seed URL (the folder seed lives in its torrent)', async () => {
+  const res = await fetch(`${rt.baseUrl}/links`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ bucket: 'media', key: 'data/set/', folder: true }),
+  });
+  const json = (await res.json()) as { url: string; seedUrl?: string };
+  expect({ status: res.status, folder: new URL(json.url).searchParams.get('folder'), seedUrl: json.seedUrl }).toEqual({
+    status: 201,
+    folder: '1',
+    seedUrl: undefined,
+  });
+  const torrent = await fetch(json.url);
+  expect({ status: torrent.status, type: torrent.headers.get('content-type') }).toEqual({ status: 200, type: 'application/x-bittorrent' });
+  await torrent.arrayBuffer();
+});

@@ -116,7 +116,7 @@ test('key rotation: links of every key id in the ring work; new links use the ac
     exp: Math.floor(Date.now() / 1000) + 600,
   });
   const statuses = [];
-  for (const url of [json.url, beforeRotation.url, beforeRotation.seedUrl]) {
+  for (const url of [json.url, beforeRotation.url, beforeRotation.seedUrl!]) {
     const res = await fetch(url);
     await res.arrayBuffer();
     statuses.push(res.status);
