@@ -2,8 +2,9 @@
  * Item 9: the folder build through the embedded S3 server (its own process)
  * against the single-object build of the same bytes. The folder build is
  * what FolderTorrents times: listObjects (ListObjectsV2, every page) into
- * folderManifest, hashFolder (pinned ranged reads across files, READ_CONCURRENCY
- * parts ahead of the hasher) and buildFolderInfo. The baseline is one object
+ * folderManifest, hashFolder (the single-object pipeline, hashFiles, over the
+ * files' concatenation: READ_CONCURRENCY piece-aligned parts at once, small
+ * files read ahead of each part's hasher) and buildFolderInfo. The baseline is one object
  * holding the folder's files concatenated in key order, built by
  * generateInfo as item 1 builds it (HeadObject, then the deployment's
  * defaults: 4 reads of 8 MiB in flight), on the same HashPool and with the
@@ -12,7 +13,11 @@
  * fail under Node 20's OpenSSL 3 unless it runs with --openssl-legacy-provider),
  * and 8 files of 64 MiB. Runs interleave; correctness is checked on every
  * run: the folder's piece digests must equal those inside the concatenated
- * object's info dictionary (same bytes, same piece length).
+ * object's info dictionary (same bytes, same piece length). The 1,000-file
+ * build is bound by its 1,000 GetObjects (the object needs one per 8 MiB), so
+ * it gets a second baseline in the same rounds: its request floor, the same
+ * listing and the same 1,000 pinned GetObjects drained at the build's most
+ * reads in flight (READ_CONCURRENCY × (SMALL_READS_AHEAD + 1)), no hashing.
  */
 import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createCipheriv } from 'node:crypto';
@@ -26,6 +31,8 @@ import { folderManifest } from '../lambda/policy/folderManifest';
 import { createS3Client } from '../lambda/s3/createS3Client';
 import { headObject } from '../lambda/s3/headObject';
 import { listObjects } from '../lambda/s3/listObjects';
+import { streamObjectRange } from '../lambda/s3/streamObjectRange';
+import { SMALL_READS_AHEAD } from '../lambda/torrents/hashFiles';
 import { hashFolder } from '../lambda/torrents/hashFolder';
 import type { Measurement } from './harness/context';
 import { generateWith, pseudoRandomStream, putObject, SOURCE_BUCKET, sourceRef } from './harness/fixtures';
@@ -131,11 +138,27 @@ const measurement: Measurement = {
           return pieces;
         };
         const object = async () => generateWith(config, client, single, await headObject(client, single), pool);
+        // The request floor of a folder of small files: its listing and its GetObjects, drained at the build's most reads in flight.
+        const inFlight = config.readConcurrency * (SMALL_READS_AHEAD + 1);
+        const requests = async () => {
+          const listed = await listObjects(client, base, f.prefix, { maxKeys: config.folders.maxFiles + 1000 });
+          const m = folderManifest(f.prefix, listed, config.folders);
+          let bytes = 0;
+          await eachLimited(m.files.length, inFlight, async (i) => {
+            const file = m.files[i];
+            for await (const chunk of streamObjectRange(client, { ...base, key: file.key }, { start: 0, end: file.size - 1, etag: file.etag }))
+              bytes += chunk.length;
+          });
+          if (bytes !== total) throw new Error(`drained ${bytes} of ${total} bytes`);
+          return bytes;
+        };
+        const floor = f.files >= 1000;
 
         await folder(); // unmeasured: warms the page cache, the connections and the hash workers
         await object();
+        if (floor) await requests();
         sends.clear();
-        const runs = await rounds(f.runs, total, { folder, object }, s3.pid);
+        const runs = await rounds(f.runs, total, floor ? { folder, object, requests } : { folder, object }, s3.pid);
         const perRun = Object.fromEntries([...sends].map(([k, v]) => [k, v / f.runs]));
 
         // Same bytes, same piece length: the folder's digests are those inside the concatenated object's info dictionary, on every run.
@@ -169,8 +192,21 @@ const measurement: Measurement = {
               atLeast: 0.8,
             },
           ),
-          data: { runs: f.runs, pairedRatios, pieceLength, files: f.files, fileSize: f.fileSize, folder: fol, object: obj, callsPerRunPair: perRun },
+          data: { runs: f.runs, pairedRatios, pieceLength, files: f.files, fileSize: f.fileSize, folder: fol, object: obj, callsPerRound: perRun },
         });
+        if (floor) {
+          const req = summary(runs.requests);
+          const pairedFloor = runs.folder.map((r, i) => runs.requests[i].ms / r.ms);
+          rows.push({
+            ...ratioRow(
+              `folder build, ${f.label}, against its request floor; best vs best (round by round, median ${median(pairedFloor).toFixed(2)}x)`,
+              fol.best,
+              req.best,
+              { show: fmt.mbps, label: ` the same listing + ${f.files} pinned GetObjects drained, ${inFlight} in flight, no hashing` },
+            ),
+            data: { runs: f.runs, pairedRatios: pairedFloor, inFlight, folder: fol, requests: req },
+          });
+        }
         const cores = (c: typeof fol) => `${c.cpuPerGiB.toFixed(2)} + ${c.storeCpuPerGiB?.toFixed(2) ?? '?'} store`;
         rows.push({
           what: `CPU core-seconds per GiB, ${f.label}: this process (hash workers included) + the S3 server process`,

@@ -11,7 +11,7 @@ import type { Config } from './config';
 import { HashPool } from './hashing/hashPool';
 import type { BackgroundJobs } from './jobs/backgroundJobs';
 import { LambdaJobs } from './jobs/lambdaJobs';
-import { lambdaSegmentRunner } from './jobs/lambdaSegments';
+import { lambdaFolderSegmentRunner, lambdaSegmentRunner } from './jobs/lambdaSegments';
 import { localJobs } from './jobs/localJobs';
 import { createKeyRingProvider, type KeyRingProvider } from './links/loadKeyRing';
 import { createLogger, type LogLevel } from './observability/logger';
@@ -29,7 +29,8 @@ import type { Services } from './services';
 import { noCache, s3TorrentCache, type TorrentCache } from './torrents/cache/torrentCache';
 import { withMemoryCache } from './torrents/cache/withMemoryCache';
 import { hashObjectRange } from './torrents/hashObject';
-import { FolderTorrents } from './torrents/folderTorrents';
+import { FolderTorrents, type FolderSegmentRunnerFactory } from './torrents/folderTorrents';
+import { hashFolder } from './torrents/hashFolder';
 import { StoreTorrents } from './torrents/storeTorrents';
 import { TorrentBuilds, type SegmentRunnerFactory } from './torrents/torrentBuilds';
 import { TorrentService } from './torrents/torrentService';
@@ -78,6 +79,10 @@ export const compose = (config: Config, o: ComposeOptions = {}): App => {
   const lambda = config.asyncFunctionName && cacheConfig.bucket ? createLambdaClient(config.s3.region, o.lambdaEndpoint) : undefined;
   const localSegments: SegmentRunnerFactory = (target, head, pieceLength) => (segment) =>
     hashObjectRange(s3, target.ref, head, segment, { pieceLength, name: '', concurrency: config.readConcurrency, partBytes: config.readPartBytes, pool });
+  const localFolderSegments: FolderSegmentRunnerFactory = (target, manifest, pieceLength) => (segment) => {
+    const { key: _key, ...base } = target.ref;
+    return hashFolder(s3, base, manifest.files, { pieceLength, segment, concurrency: config.readConcurrency, partBytes: config.readPartBytes, pool });
+  };
   const builds = new TorrentBuilds({
     s3,
     cache,
@@ -90,6 +95,7 @@ export const compose = (config: Config, o: ComposeOptions = {}): App => {
     lambda && cacheConfig.bucket
       ? new LambdaJobs({
           s3,
+          cache,
           cacheBucket: cacheConfig.bucket,
           cachePrefix: cacheConfig.prefix,
           expectedOwner: cacheConfig.expectedOwner,
@@ -114,8 +120,17 @@ export const compose = (config: Config, o: ComposeOptions = {}): App => {
     metrics,
     pool,
     torrents: new TorrentService({ s3, config, store: new StoreTorrents({ s3, config, metrics }), builds, jobs, metrics }),
-    // A Lambda function stops when its response ends: there, large folders are refused rather than left half-built.
-    folders: new FolderTorrents({ s3, cache, config, pool, metrics, backgroundBuilds: !lambda }),
+    // A Lambda function stops when its response ends: there, large folders are built by the generate function.
+    folders: new FolderTorrents({
+      s3,
+      cache,
+      config,
+      pool,
+      metrics,
+      backgroundBuilds: !lambda,
+      jobs: lambdaJobs,
+      runSegment: lambda ? lambdaFolderSegmentRunner(lambda, config.asyncFunctionName!) : localFolderSegments,
+    }),
     builds,
     lambdaJobs,
     now: o.now ?? (() => Math.floor(Date.now() / 1000)),

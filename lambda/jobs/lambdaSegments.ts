@@ -1,8 +1,9 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { invokeJson } from '../aws/lambdaClient';
+import type { FolderManifest } from '../policy/folderManifest';
+import type { ServedObject } from '../policy/servedObject';
 import type { ObjectHead } from '../s3/headObject';
 import type { Segment, SegmentRunner } from '../torrents/generateInfo';
-import type { ServedObject } from '../policy/servedObject';
 
 /** `{ action: 'hashSegment' }`: the piece digests of one segment of a very large object (fan-out). */
 export interface HashSegmentEvent {
@@ -16,7 +17,23 @@ export interface HashSegmentEvent {
   segment: Segment;
 }
 
-/** What a hashSegment invocation answers: the segment's 20-byte digests, base64. */
+/**
+ * `{ action: 'hashFolderSegment' }`: the piece digests of one segment of a
+ * very large folder's concatenated files. The files are those of the cached
+ * manifest `manifest` (its digest); the segment may start and end inside files.
+ */
+export interface HashFolderSegmentEvent {
+  action: 'hashFolderSegment';
+  bucket: string;
+  /** The folder, ending in `/`. */
+  prefix: string;
+  /** sha256 hex of the manifest (FolderManifest.digest), cached beside the folder's torrent. */
+  manifest: string;
+  pieceLength: number;
+  segment: Segment;
+}
+
+/** What a segment invocation answers: the segment's 20-byte digests, base64. */
 export interface HashSegmentResult {
   pieces: string;
 }
@@ -36,6 +53,23 @@ export const lambdaSegmentRunner =
       versionId: head.versionId,
       etag: head.etag,
       size: head.size,
+      pieceLength,
+      segment,
+    };
+    const out = (await invokeJson(lambda, functionName, 'RequestResponse', event)) as HashSegmentResult;
+    return Buffer.from(out.pieces, 'base64');
+  };
+
+/** The same for a folder: one RequestResponse invocation per segment, naming the cached manifest rather than carrying it. */
+export const lambdaFolderSegmentRunner =
+  (lambda: LambdaClient, functionName: string) =>
+  (target: ServedObject, manifest: FolderManifest, pieceLength: number): SegmentRunner =>
+  async (segment) => {
+    const event: HashFolderSegmentEvent = {
+      action: 'hashFolderSegment',
+      bucket: target.bucket,
+      prefix: target.key,
+      manifest: manifest.digest,
       pieceLength,
       segment,
     };

@@ -21,8 +21,30 @@ export class RangeMismatchError extends Error {
 }
 
 /**
+ * The store answered a pinned read with another version's bytes: a store that
+ * ignores If-Match (s3rver does) must not mix two versions into one torrent
+ * either. Shaped like S3's own 412, so it is classified and answered alike.
+ */
+export class ObjectChangedError extends Error {
+  readonly $metadata = { httpStatusCode: 412 };
+  constructor(key: string, expected: string, got: string) {
+    super(`${key}: asked for ${expected}, the store answered ${got}`);
+    this.name = 'PreconditionFailed';
+  }
+}
+
+/** What a ranged answer says it is, against what the read was pinned to (only what the answer carries can be compared). */
+const pinProblem = (range: RangeRead, answer: { ETag?: string; VersionId?: string }): [string, string] | undefined => {
+  if (range.versionId && answer.VersionId !== undefined && answer.VersionId !== range.versionId)
+    return [`version ${range.versionId}`, `version ${answer.VersionId}`];
+  if (range.etag && answer.ETag !== undefined && answer.ETag !== range.etag) return [`ETag ${range.etag}`, `ETag ${answer.ETag}`];
+  return undefined;
+};
+
+/**
  * A streamed ranged GetObject. Pinning to the version/ETag means a body that
- * changes mid-build fails with 412 instead of mixing two versions' bytes.
+ * changes mid-build fails with 412 (S3's, or ours when the answer's ETag or
+ * VersionId is not the pinned one) instead of mixing two versions' bytes.
  */
 export const readObjectRange = async (client: S3Client, ref: ObjectRef, range: RangeRead, abortSignal?: AbortSignal): Promise<Readable> => {
   const out = await client.send(
@@ -41,6 +63,12 @@ export const readObjectRange = async (client: S3Client, ref: ObjectRef, range: R
   if (!exactWhole && !(status === 206 && out.ContentRange?.startsWith(asked))) {
     (out.Body as Readable | undefined)?.destroy?.();
     throw new RangeMismatchError(asked, `${status} ${out.ContentRange ?? 'without Content-Range'}`);
+  }
+  // The answer's own ETag/VersionId against the pin, before a byte is used.
+  const problem = pinProblem(range, out);
+  if (problem) {
+    (out.Body as Readable | undefined)?.destroy?.();
+    throw new ObjectChangedError(ref.key, ...problem);
   }
   return out.Body as Readable;
 };

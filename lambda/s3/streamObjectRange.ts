@@ -40,7 +40,8 @@ export class ShortReadError extends Error {
  * The bytes of [start, end] as a stream of chunks. A body that breaks
  * mid-way (reset, stall, short read, 5xx) is reopened from the first byte not
  * yet delivered, so nothing is read twice or skipped; after `attempts` the
- * last error is thrown. The range is pinned to one version (see RangeRead).
+ * last error is thrown. The range is pinned to one version (see RangeRead), and
+ * an answer whose ETag or VersionId is another one fails with a 412.
  */
 export async function* streamObjectRange(client: S3Client, ref: ObjectRef, range: RangeRead, opts: StreamRangeOptions = {}): AsyncGenerator<Uint8Array> {
   const attempts = opts.attempts ?? 5;
@@ -50,7 +51,7 @@ export async function* streamObjectRange(client: S3Client, ref: ObjectRef, range
   for (let attempt = 1; ; attempt++) {
     try {
       const body = await readObjectRange(client, ref, { ...range, start: range.start + delivered }, opts.signal);
-      for await (const chunk of body as AsyncIterable<Uint8Array>) {
+      for await (const chunk of body) {
         let piece = chunk;
         if (delivered + piece.length > expected) piece = piece.subarray(0, expected - delivered);
         delivered += piece.length;

@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import type { HashPool } from '../hashing/hashPool';
 import { HttpError } from '../http/HttpError';
 import { s3ErrorToHttp } from '../http/s3ErrorToHttp';
+import type { FolderJobs } from '../jobs/backgroundJobs';
 import { freshProgress, type JobProgress } from '../jobs/jobProgress';
 import type { FolderPin } from '../links/objectPin';
 import { buildFolderInfo, buildMetainfo } from '../metainfo/buildMetainfo';
@@ -16,8 +17,13 @@ import type { ServedObject } from '../policy/servedObject';
 import { classifyS3Error } from '../s3/classifyS3Error';
 import { listObjects } from '../s3/listObjects';
 import type { FolderSnapshot, TorrentCache } from './cache/torrentCache';
+import { joinSegments, planSegments, type SegmentRunner } from './generateInfo';
 import { hashFolder } from './hashFolder';
+import { progressReporter } from './progressReporter';
 import type { TorrentOutcome } from './types';
+
+/** Hashes one segment of a very large folder's concatenation somewhere (this process, or another invocation). */
+export type FolderSegmentRunnerFactory = (target: ServedObject, manifest: FolderManifest, pieceLength: number) => SegmentRunner;
 
 /** What one share link adds to a folder torrent (never inside `info`, so all links share one swarm). */
 export interface FolderLinks {
@@ -37,11 +43,15 @@ export interface FolderRequest {
 export interface FolderTorrentsDeps {
   s3: S3Client;
   cache: TorrentCache;
-  config: Pick<Config, 'readConcurrency' | 'readPartBytes' | 'syncGenerateMaxBytes' | 'trackers' | 'folders'>;
+  config: Pick<Config, 'readConcurrency' | 'readPartBytes' | 'syncGenerateMaxBytes' | 'segmentBytes' | 'trackers' | 'folders'>;
   pool: HashPool;
   metrics: ProxyMetrics;
   /** Whether a build may outlive its request (the local runtime: yes; a Lambda function: no). */
   backgroundBuilds: boolean;
+  /** Where large folders are built when not in this process (AWS: the generate function). */
+  jobs?: FolderJobs;
+  /** Where the segments of a folder over SEGMENT_BYTES are hashed (AWS: hashFolderSegment invocations). */
+  runSegment: FolderSegmentRunnerFactory;
 }
 
 interface FolderBuild {
@@ -80,16 +90,20 @@ export class FolderTorrents {
     const { target, log } = req;
     const m = await this.manifest(target, req.signal);
     if (m.totalSize === 0) throw new HttpError(422, 'EmptyFolder', 'Every object in the folder is empty (0 bytes); a torrent cannot describe it.');
-    const isPrivate = target.policy.swarm === 'private';
-    const id: FolderSnapshot = { bucket: target.bucket, prefix: target.key, manifest: m.digest, part: 'torrent', private: isPrivate };
+    const id = this.snapshotId(target, m);
     let origin: 'cache' | 'generated' = 'cache';
     let info = await this.cached(id, m, log);
     this.deps.metrics.cache(info !== undefined);
+    if (!info && m.totalSize > this.deps.config.syncGenerateMaxBytes && this.deps.jobs) {
+      const job = await this.deps.jobs.ensureFolder({ target, manifest: m, id, log, cached: () => this.cached(id, m, log) });
+      if (job.state === 'building') return job;
+      info = job.info; // finished since our cache miss
+    }
     if (!info) {
       const build = this.join(target, m, id, log);
       if (m.totalSize > this.deps.config.syncGenerateMaxBytes && build.progress.state !== 'done') {
         if (!this.deps.backgroundBuilds) {
-          throw new HttpError(422, 'FolderTooLarge', `Folders over ${this.deps.config.syncGenerateMaxBytes} bytes are not built by this deployment yet.`);
+          throw new HttpError(422, 'FolderTooLarge', `Folders over ${this.deps.config.syncGenerateMaxBytes} bytes are not built by this deployment.`);
         }
         build.promise.catch(() => undefined);
         return { state: 'building', progress: { ...build.progress } };
@@ -114,11 +128,8 @@ export class FolderTorrents {
    * libtorrent asks for it.
    */
   async fileOf(target: ServedObject, folder: FolderPin, log: AppLogger): Promise<{ key: string; etag: string; size: number } | undefined> {
-    const base = { bucket: target.bucket, prefix: folder.prefix, manifest: folder.manifest };
-    let m: FolderManifest | undefined;
-    const stored = await this.deps.cache.get({ ...base, part: 'manifest' }, log);
-    if (stored) m = JSON.parse(stored.toString('utf8')) as FolderManifest;
-    else {
+    let m = await this.storedManifest(target.bucket, folder.prefix, folder.manifest, log);
+    if (!m) {
       // Not cached (evicted, or another container): the folder as it is now, if it is still that snapshot.
       const now = await this.manifest({ ...target, key: folder.prefix });
       if (now.digest === folder.manifest) m = now;
@@ -126,6 +137,46 @@ export class FolderTorrents {
     if (!m || m.digest !== folder.manifest) return undefined;
     if (target.key === folder.prefix.slice(0, -1)) return m.files.length === 1 ? m.files[0] : undefined;
     return m.files.find((f) => f.key === target.key);
+  }
+
+  /**
+   * The manifest of snapshot `digest` from the cache, used only if it is that
+   * snapshot: its digest is recomputed from its files.
+   */
+  async storedManifest(bucket: string, prefix: string, digest: string, log: AppLogger): Promise<FolderManifest | undefined> {
+    const stored = await this.deps.cache.get({ bucket, prefix, manifest: digest, part: 'manifest' }, log);
+    if (!stored) return undefined;
+    try {
+      const m = JSON.parse(stored.toString('utf8')) as FolderManifest;
+      const again = folderManifest(prefix, m.files, this.deps.config.folders);
+      if (again.digest !== digest) throw new Error('its files give another digest');
+      return { ...again, ...(m.lastModified !== undefined ? { lastModified: m.lastModified } : {}) };
+    } catch (err) {
+      log.warn('discarding invalid folder manifest cache entry', { reason: (err as Error).message });
+      return undefined;
+    }
+  }
+
+  /**
+   * The info dictionary of the snapshot `manifest` (the generate function's
+   * background build): the cached one if valid, else built here (joining a
+   * build of it already running), with progress to `onProgress` as well.
+   */
+  async buildSnapshot(
+    target: ServedObject,
+    manifest: FolderManifest,
+    log: AppLogger,
+    onProgress?: (bytesDone: number) => void,
+  ): Promise<{ info: Buffer; id: FolderSnapshot }> {
+    const id = this.snapshotId(target, manifest);
+    const hit = await this.cached(id, manifest, log);
+    if (hit) return { info: hit, id };
+    return { info: await this.join(target, manifest, id, log, onProgress).promise, id };
+  }
+
+  /** The cache entry (and job marker) of a snapshot's torrent. */
+  snapshotId(target: ServedObject, m: FolderManifest): FolderSnapshot {
+    return { bucket: target.bucket, prefix: target.key, manifest: m.digest, part: 'torrent', private: target.policy.swarm === 'private' };
   }
 
   /** A cache hit is used only if it describes this manifest's files. */
@@ -143,48 +194,85 @@ export class FolderTorrents {
     }
   }
 
-  private join(target: ServedObject, m: FolderManifest, id: FolderSnapshot, log: AppLogger): FolderBuild {
+  private join(target: ServedObject, m: FolderManifest, id: FolderSnapshot, log: AppLogger, onProgress?: (bytesDone: number) => void): FolderBuild {
     const key = JSON.stringify(id);
     const running = this.#inFlight.get(key);
     if (running) return running;
     const progress = freshProgress(m.totalSize);
-    const promise = this.build(target, m, id, progress, log).finally(() => setTimeout(() => this.#inFlight.delete(key), 60_000).unref());
+    const promise = this.build(target, m, id, progress, log, onProgress).then(
+      (info) => {
+        // A request whose cache read missed just before the entry was written joins here instead of building again.
+        setTimeout(() => this.#inFlight.delete(key), 60_000).unref();
+        return info;
+      },
+      (err: unknown) => {
+        this.#inFlight.delete(key);
+        throw err;
+      },
+    );
     const build = { promise, progress };
     this.#inFlight.set(key, build);
     return build;
   }
 
-  private async build(target: ServedObject, m: FolderManifest, id: FolderSnapshot, progress: JobProgress, log: AppLogger): Promise<Buffer> {
+  private async build(
+    target: ServedObject,
+    m: FolderManifest,
+    id: FolderSnapshot,
+    progress: JobProgress,
+    log: AppLogger,
+    onProgress?: (bytesDone: number) => void,
+  ): Promise<Buffer> {
     const { s3, config, pool, cache, metrics } = this.deps;
     const started = Date.now();
     const pieceLength = choosePieceLength(m.totalSize);
+    const manifestId: FolderSnapshot = { bucket: id.bucket, prefix: id.prefix, manifest: id.manifest, part: 'manifest' };
+    const report = progressReporter(log, { bucket: target.bucket, prefix: target.key }, m.totalSize);
+    const tick = (done: number) => {
+      progress.bytesDone = done;
+      progress.heartbeatAt = Date.now();
+      report(done);
+      onProgress?.(done);
+    };
+    const segments = config.segmentBytes ? planSegments(m.totalSize, pieceLength, config.segmentBytes) : [];
     let pieces: Buffer;
     try {
-      const { key: _key, ...base } = target.ref;
-      pieces = await hashFolder(s3, base, m.files, {
-        pieceLength,
-        concurrency: config.readConcurrency,
-        partBytes: config.readPartBytes,
-        pool,
-        log,
-        onProgress: (done) => {
-          progress.bytesDone = done;
-          progress.heartbeatAt = Date.now();
-        },
-      });
+      if (segments.length > 1) {
+        // Each segment's worker finds the files by the manifest's digest: it must be in the cache first.
+        await cache.put(manifestId, Buffer.from(JSON.stringify(m)));
+        pieces = await joinSegments(segments, pieceLength, this.deps.runSegment(target, m, pieceLength), tick);
+      } else {
+        const { key: _key, ...base } = target.ref;
+        pieces = await hashFolder(s3, base, m.files, {
+          pieceLength,
+          concurrency: config.readConcurrency,
+          partBytes: config.readPartBytes,
+          pool,
+          log,
+          onProgress: tick,
+        });
+      }
     } catch (err) {
       progress.state = 'failed';
       const httpErr = s3ErrorToHttp(err);
-      log.error('folder torrent build failed', { bucket: target.bucket, prefix: target.key, code: httpErr.code, cause: err });
+      progress.error = httpErr.code;
+      log.error('folder torrent build failed', { bucket: target.bucket, prefix: target.key, bytesDone: progress.bytesDone, code: httpErr.code, cause: err });
       throw httpErr;
     }
     const info = buildFolderInfo({ name: m.name, files: m.files.map((f) => ({ length: f.size, path: f.path })), pieceLength, pieces, private: id.private });
     const ms = Date.now() - started;
-    log.info('folder torrent generated', { bucket: target.bucket, prefix: target.key, files: m.files.length, bytesHashed: m.totalSize, generationMs: ms });
+    log.info('folder torrent generated', {
+      bucket: target.bucket,
+      prefix: target.key,
+      files: m.files.length,
+      segments: Math.max(1, segments.length),
+      bytesHashed: m.totalSize,
+      generationMs: ms,
+    });
     metrics.generated(m.totalSize, ms);
     // Cached only once every file was read in full; the manifest beside it, for the seed route.
     try {
-      await cache.put({ bucket: id.bucket, prefix: id.prefix, manifest: id.manifest, part: 'manifest' }, Buffer.from(JSON.stringify(m)));
+      if (segments.length <= 1) await cache.put(manifestId, Buffer.from(JSON.stringify(m)));
       await cache.put(id, buildMetainfo({ info, webSeeds: [], trackers: [], creationDate: m.lastModified }));
     } catch (err) {
       log.warn('could not write folder torrent cache entry', { code: classifyS3Error(err).code });

@@ -2,18 +2,16 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { buildInfo } from '../metainfo/buildMetainfo';
 import type { ObjectHead } from '../s3/headObject';
 import type { ObjectRef } from '../s3/objectParams';
+import type { Segment } from './hashFiles';
 import { hashObjectRange, type GenerateOptions } from './hashObject';
 
-/** A piece-aligned byte range [start, end) of an object, hashed as one unit of work. */
-export interface Segment {
-  start: number;
-  end: number;
-}
+export type { Segment } from './hashFiles';
 
 /**
- * Splits an object into `count`-bounded segments of whole pieces, each at
- * most `segmentBytes` long (rounded up to whole pieces): the unit handed to a
- * parallel worker (another Lambda invocation) for very large objects.
+ * Splits an object (or a folder's concatenated files) into segments of whole
+ * pieces, each at most `segmentBytes` long (rounded up to whole pieces): the
+ * unit handed to a parallel worker (another Lambda invocation) for very large
+ * builds.
  */
 export const planSegments = (size: number, pieceLength: number, segmentBytes: number): Segment[] => {
   const segLength = Math.max(1, Math.ceil(segmentBytes / pieceLength)) * pieceLength;
@@ -29,6 +27,38 @@ export const FANOUT_HEARTBEAT_MS = 10_000;
 export type SegmentRunner = (segment: Segment, index: number) => Promise<Buffer>;
 
 /**
+ * The piece digests of `segments`, each hashed by `run` (all at once), checked
+ * for their digest count and joined in order. Segments report nothing until
+ * they finish: finished bytes are counted, and a heartbeat keeps going
+ * meanwhile so a poller never takes a long fan-out for a dead build.
+ */
+export const joinSegments = async (
+  segments: readonly Segment[],
+  pieceLength: number,
+  run: SegmentRunner,
+  onProgress?: (bytesDone: number) => void,
+): Promise<Buffer> => {
+  let done = 0;
+  const beat = setInterval(() => onProgress?.(done), FANOUT_HEARTBEAT_MS);
+  beat.unref();
+  try {
+    const digests = await Promise.all(
+      segments.map(async (seg, i) => {
+        const d = await run(seg, i);
+        const expected = Math.ceil((seg.end - seg.start) / pieceLength) * 20;
+        if (d.length !== expected) throw new Error(`segment ${i} returned ${d.length} digest bytes, expected ${expected}`);
+        done += seg.end - seg.start;
+        onProgress?.(done);
+        return d;
+      }),
+    );
+    return Buffer.concat(digests);
+  } finally {
+    clearInterval(beat);
+  }
+};
+
+/**
  * The bencoded info dictionary of the whole object. Objects larger than
  * `segmentBytes` are split into segments hashed by `runSegment` in parallel
  * (in AWS: concurrent invocations of the generate function) and joined in
@@ -41,31 +71,9 @@ export const generateInfo = async (
   opts: GenerateOptions & { segmentBytes?: number; runSegment?: SegmentRunner },
 ): Promise<Buffer> => {
   const segments = opts.segmentBytes ? planSegments(head.size, opts.pieceLength, opts.segmentBytes) : [{ start: 0, end: head.size }];
-  let pieces: Buffer;
-  if (segments.length === 1 || !opts.runSegment) {
-    pieces = await hashObjectRange(client, ref, head, { start: 0, end: head.size }, opts);
-  } else {
-    const run = opts.runSegment;
-    // Segments report nothing until they finish: count finished bytes, and keep the heartbeat
-    // going meanwhile so a poller never takes a long fan-out for a dead build.
-    let done = 0;
-    const beat = setInterval(() => opts.onProgress?.(done), FANOUT_HEARTBEAT_MS);
-    beat.unref();
-    try {
-      const digests = await Promise.all(
-        segments.map(async (seg, i) => {
-          const d = await run(seg, i);
-          const expected = Math.ceil((seg.end - seg.start) / opts.pieceLength) * 20;
-          if (d.length !== expected) throw new Error(`segment ${i} returned ${d.length} digest bytes, expected ${expected}`);
-          done += seg.end - seg.start;
-          opts.onProgress?.(done);
-          return d;
-        }),
-      );
-      pieces = Buffer.concat(digests);
-    } finally {
-      clearInterval(beat);
-    }
-  }
+  const pieces =
+    segments.length === 1 || !opts.runSegment
+      ? await hashObjectRange(client, ref, head, { start: 0, end: head.size }, opts)
+      : await joinSegments(segments, opts.pieceLength, opts.runSegment, opts.onProgress);
   return buildInfo({ name: opts.name, length: head.size, pieceLength: opts.pieceLength, pieces, private: opts.private });
 };

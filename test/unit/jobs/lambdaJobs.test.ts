@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { CacheIdentity } from '../../../lambda/torrents/cache/torrentCache';
+import { noCache, type CacheIdentity } from '../../../lambda/torrents/cache/torrentCache';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { LambdaJobs } from '../../../lambda/jobs/lambdaJobs';
 import type { TorrentBuilds } from '../../../lambda/torrents/torrentBuilds';
@@ -8,7 +8,15 @@ const id: CacheIdentity = { bucket: 'b', key: 'k', etag: '"e"', size: 10, pieceL
 const failingS3 = (err: Error) => ({ send: async () => Promise.reject(err) }) as unknown as S3Client;
 // status() reads only the marker: the Lambda client and the builds are never used here.
 const jobs = (s3: S3Client) =>
-  new LambdaJobs({ s3, cacheBucket: 'cache', cachePrefix: 'torrents/', lambda: {} as LambdaClient, functionName: 'gen', builds: {} as TorrentBuilds });
+  new LambdaJobs({
+    s3,
+    cache: noCache,
+    cacheBucket: 'cache',
+    cachePrefix: 'torrents/',
+    lambda: {} as LambdaClient,
+    functionName: 'gen',
+    builds: {} as TorrentBuilds,
+  });
 
 describe('lambdaJobs.status (fake S3 client: throttling is what no local server produces)', () => {
   test('reads a missing marker as "no build started"', async () => {
