@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { PREFLIGHT_RESOURCES, preflightHeaders } from '../../lambda/http/cors';
 import { installLambdaGlobals, isStreamingHandler, type Prelude, type PreludeStream } from './lambdaRuntime';
 
 installLambdaGlobals();
@@ -19,6 +20,8 @@ export interface Route {
   prefix: string;
   // biome-ignore lint/suspicious/noExplicitAny: middy handlers of every event and context type
   handler: (...args: any[]) => Promise<unknown>;
+  /** Answer OPTIONS here, as API Gateway's MOCK integration does, without calling the handler (default: the resources in PREFLIGHT_RESOURCES). */
+  preflight?: boolean;
 }
 
 const MAX_BODY = 1024 * 1024;
@@ -147,6 +150,12 @@ export const apiGatewayListener =
     if (!route) {
       req.resume();
       return sendJson(res, 404, 'NotFound', 'No such route. Use GET /torrent/<bucket>/<key> with a share link.');
+    }
+    if (req.method === 'OPTIONS' && (route.preflight ?? PREFLIGHT_RESOURCES.includes(route.resource)) && pathParameters(route, path, (x) => x)) {
+      req.resume();
+      // What the stack's MOCK integration answers (infra/stack/constructs/Api.ts): the Lambda is never called.
+      res.writeHead(204, { 'Content-Type': 'application/json', ...preflightHeaders() });
+      return res.end();
     }
     const chunks: Buffer[] = [];
     let size = 0;

@@ -1,7 +1,15 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { AppLogger } from '../observability/logger';
 import { isHttpError } from './HttpError';
-import { errorResponse } from './jsonResponse';
+import { errorResponse, type LambdaResponse } from './jsonResponse';
+
+/** An error as the caller is told it; `respond` turns it into the answer. */
+export interface ErrorAnswer {
+  statusCode: number;
+  code: string;
+  message: string;
+  headers: Record<string, string>;
+}
 
 export interface HttpErrorHandlerOptions {
   /** Log 4xx answers at this level (5xx are always logged as errors). */
@@ -10,12 +18,16 @@ export interface HttpErrorHandlerOptions {
   headers?: Record<string, string>;
   /** Logger for requests that have none of their own yet (`context.log` comes first). */
   logger?: AppLogger;
+  /** Shapes the answer (default: JSON `{ code, message }`); the torrent route negotiates an HTML page for browsers. */
+  respond?: (event: unknown, error: ErrorAnswer) => LambdaResponse;
 }
 
-const defaults = { clientErrorLevel: 'info' as const, headers: {} };
+const jsonAnswer = (_event: unknown, e: ErrorAnswer): LambdaResponse => errorResponse(e.statusCode, e.code, e.message, e.headers);
+
+const defaults = { clientErrorLevel: 'info' as const, headers: {}, respond: jsonAnswer };
 
 /**
- * Turns any error into a JSON `{ code, message }` answer. HttpErrors keep
+ * Turns any error into a JSON `{ code, message }` answer (or what `respond` makes of it). HttpErrors keep
  * their status, code and headers; anything else is an internal error whose
  * details go only to the log (never a stack trace to the caller).
  */
@@ -30,11 +42,16 @@ export const httpErrorHandler = (opts: HttpErrorHandlerOptions = {}): Middleware
         const fields = { status: err.statusCode, code: err.code, cause: err.cause };
         if (err.statusCode >= 500) logger?.error('upstream failure', fields);
         else logger?.[options.clientErrorLevel]('request refused', { status: err.statusCode, code: err.code });
-        request.response = errorResponse(err.statusCode, err.code, err.message, { ...options.headers, ...err.headers });
+        request.response = options.respond(request.event, {
+          statusCode: err.statusCode,
+          code: err.code,
+          message: err.message,
+          headers: { ...options.headers, ...err.headers },
+        });
         return;
       }
       logger?.error('unhandled error', { error: err });
-      request.response = errorResponse(500, 'InternalError', 'Internal error.', options.headers);
+      request.response = options.respond(request.event, { statusCode: 500, code: 'InternalError', message: 'Internal error.', headers: options.headers });
     },
   };
 };

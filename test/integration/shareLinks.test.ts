@@ -13,7 +13,7 @@ import { parseKeyRing } from '../../lambda/links/keyRing';
 import { mintShareLink } from '../../lambda/links/shareLinks';
 import { captureLogs } from '../helpers/captureLogs';
 import { infoHash } from '../../lambda/metainfo/infoHash';
-import { libtorrentDownload } from '../helpers/btClients';
+import { aria2Download, libtorrentDownload } from '../helpers/btClients';
 import { bucketsEnv, startTestRuntime, type TestRuntime } from '../helpers/testRuntime';
 import { decodeTorrent, libtorrentInfoHashes } from '../helpers/torrentTools';
 
@@ -234,3 +234,124 @@ test('POST /links answers no CORS and refuses a body that is not declared JSON (
     body: { code: 'UnsupportedMediaType', message: 'Send the body as Content-Type: application/json.' },
   });
 });
+
+const BROWSER_ACCEPT =
+  'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7';
+
+test('OPTIONS preflights on the torrent and seed routes are answered like API Gateway’s MOCK, without calling the Lambda', async () => {
+  const { json } = await mint({ bucket: 'media', key: 'season1/ep1.bin' });
+  const { lines, restore } = captureLogs(rt.app.services.logger, 'DEBUG');
+  rt.s3Calls.count = 0;
+  const answers = [];
+  try {
+    for (const url of [json.url, json.seedUrl, json.url.replace(/sig=(.)/, (_, ch) => `sig=${ch === 'Q' ? 'R' : 'Q'}`)]) {
+      const res = await fetch(url, {
+        method: 'OPTIONS',
+        headers: { Origin: 'http://127.0.0.1:9', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'cache-control' },
+      });
+      answers.push({
+        status: res.status,
+        body: await res.text(),
+        headers: Object.fromEntries([...res.headers].filter(([k]) => k.startsWith('access-control-'))),
+      });
+    }
+  } finally {
+    restore();
+  }
+  const preflight = {
+    status: 204,
+    body: '',
+    headers: {
+      'access-control-allow-origin': '*',
+      'access-control-allow-methods': 'GET,HEAD',
+      'access-control-allow-headers': 'Cache-Control,Range,User-Agent',
+      'access-control-max-age': '7200',
+    },
+  };
+  expect({ answers, lambdaLogLines: lines.length, s3Calls: rt.s3Calls.count }).toEqual({
+    answers: [preflight, preflight, preflight],
+    lambdaLogLines: 0,
+    s3Calls: 0,
+  });
+});
+
+test('one share URL: a browser gets the share page, clients get the .torrent, both with Vary: Accept', async () => {
+  const { json } = await mint({ bucket: 'media', key: 'season1/ep1.bin' });
+  const page = await fetch(json.url, { headers: { Accept: BROWSER_ACCEPT } });
+  const html = await page.text();
+  const client = await fetch(json.url, { headers: { Accept: '*/*' } });
+  const torrent = Buffer.from(await client.arrayBuffer());
+  const head = await fetch(json.url, { method: 'HEAD', headers: { Accept: BROWSER_ACCEPT } });
+  expect({
+    page: {
+      status: page.status,
+      type: page.headers.get('content-type'),
+      vary: page.headers.get('vary'),
+      csp: page.headers.get('content-security-policy')?.startsWith("default-src 'none'"),
+    },
+    client: { status: client.status, type: client.headers.get('content-type'), vary: client.headers.get('vary') },
+    head: { status: head.status, type: head.headers.get('content-type'), body: (await head.arrayBuffer()).byteLength },
+  }).toEqual({
+    page: { status: 200, type: 'text/html; charset=utf-8', vary: 'Accept', csp: true },
+    client: { status: 200, type: 'application/x-bittorrent', vary: 'Accept' },
+    head: { status: 200, type: 'text/html; charset=utf-8', body: 0 },
+  });
+  expect(html).toContain(`<code>${infoHash(torrent)}</code>`);
+});
+
+test('the page’s .torrent button (as=torrent, unsigned) gives a browser the same torrent, and a tampered link still fails with it', async () => {
+  const { json } = await mint({ bucket: 'media', key: 'season1/ep1.bin' });
+  const page = await (await fetch(json.url, { headers: { Accept: BROWSER_ACCEPT } })).text();
+  const href = /href="(\?[^"]*as=torrent)"/.exec(page)?.[1].replaceAll('&amp;', '&');
+  const button = new URL(href!, json.url).toString();
+  const viaButton = await fetch(button, { headers: { Accept: BROWSER_ACCEPT } });
+  const viaClient = await fetch(json.url);
+  const tamperedSig = button.replace(/sig=(.)/, (_, ch) => `sig=${ch === 'Q' ? 'R' : 'Q'}`);
+  const otherKey = button.replace('ep1.bin', 'ep2.bin');
+  const refusals = [];
+  for (const [url, accept] of [
+    [tamperedSig, BROWSER_ACCEPT],
+    [tamperedSig, '*/*'],
+    [otherKey, '*/*'],
+    [`${json.url}&as=page`, '*/*'],
+    [`${json.url}&as=torrent&as=torrent`, '*/*'],
+  ]) {
+    const res = await fetch(url, { headers: { Accept: accept } });
+    const type = res.headers.get('content-type');
+    refusals.push({
+      status: res.status,
+      type,
+      code: type?.startsWith('application/json') ? ((await res.json()) as { code: string }).code : /Error \d+ · (\w+)/.exec(await res.text())?.[1],
+    });
+  }
+  expect({
+    button: { status: viaButton.status, type: viaButton.headers.get('content-type'), hash: viaButton.headers.get('x-torrent-info-hash') },
+    same: Buffer.from(await viaButton.arrayBuffer()).equals(Buffer.from(await viaClient.arrayBuffer())),
+    query: [...new URL(button).searchParams.keys()],
+    refusals,
+  }).toEqual({
+    button: { status: 200, type: 'application/x-bittorrent', hash: viaClient.headers.get('x-torrent-info-hash') },
+    same: true,
+    query: ['exp', 'kid', 'sig', 'as'],
+    refusals: [
+      { status: 403, type: 'text/html; charset=utf-8', code: 'InvalidLink' },
+      { status: 403, type: 'application/json; charset=utf-8', code: 'InvalidLink' },
+      { status: 403, type: 'application/json; charset=utf-8', code: 'InvalidLink' },
+      { status: 400, type: 'application/json; charset=utf-8', code: 'InvalidParameter' },
+      { status: 400, type: 'application/json; charset=utf-8', code: 'InvalidParameter' },
+    ],
+  });
+});
+
+test('the share page’s aria2 command, pasted as shown, downloads the object', async () => {
+  const { json } = await mint({ bucket: 'media', key: 'season1/ep1.bin' });
+  const page = await (await fetch(json.url, { headers: { Accept: BROWSER_ACCEPT } })).text();
+  const command = /<pre>(aria2c [^<]*)<\/pre>/
+    .exec(page)?.[1]
+    .replace(/&(amp|#39|quot|lt|gt);/g, (_, e) => ({ amp: '&', '#39': "'", quot: '"', lt: '<', gt: '>' })[e as string] as string);
+  const [, flag, url] = /^aria2c (--seed-time=0) '([^']+)'$/.exec(command ?? '') ?? [];
+  const dir = join(work, 'aria2-from-page');
+  expect({ flag, url }).toEqual({ flag: '--seed-time=0', url: json.url });
+  await aria2Download(url, dir);
+  expect(readFileSync(join(dir, 'ep1.bin')).equals(bytes)).toBe(true);
+}, 60_000);

@@ -8,6 +8,7 @@ import { Duration, RemovalPolicy, type Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { OBJECT_ROUTE_PREFLIGHT, preflightHeaders } from '../../../lambda/http/cors';
 import { acknowledge, LOG_RETENTION } from '../conventions';
 
 export const STAGE_NAME = 'prod';
@@ -44,6 +45,39 @@ export interface ApiProps {
   /** Create the account-wide API Gateway CloudWatch Logs role. */
   cloudWatchRole: boolean;
 }
+
+/**
+ * `OPTIONS` answered by a MOCK integration with the object routes' preflight
+ * headers (lambda/http/cors.ts, which the local runtime answers the same way).
+ * CONVERT_TO_TEXT on the integration and its response: with
+ * `binaryMediaTypes: ['*\/*']` API Gateway otherwise treats the empty
+ * preflight as binary and fails it with 500 ("Unable to transform request").
+ */
+const addPreflight = (resource: apigw.Resource, options: Pick<apigw.MethodOptions, 'requestValidator' | 'requestParameters'>): apigw.Method => {
+  const p = OBJECT_ROUTE_PREFLIGHT;
+  const headers = Object.entries(preflightHeaders(p)).map(([name, value]) => [`method.response.header.${name}`, value] as const);
+  const statusCode = String(p.statusCode);
+  return resource.addMethod(
+    'OPTIONS',
+    new apigw.MockIntegration({
+      contentHandling: apigw.ContentHandling.CONVERT_TO_TEXT,
+      passthroughBehavior: apigw.PassthroughBehavior.WHEN_NO_MATCH,
+      requestTemplates: { 'application/json': `{"statusCode": ${p.statusCode}}` },
+      integrationResponses: [
+        {
+          statusCode,
+          contentHandling: apigw.ContentHandling.CONVERT_TO_TEXT,
+          responseParameters: Object.fromEntries(headers.map(([k, v]) => [k, `'${v}'`])),
+        },
+      ],
+    }),
+    {
+      ...options,
+      authorizationType: apigw.AuthorizationType.NONE,
+      methodResponses: [{ statusCode, responseParameters: Object.fromEntries(headers.map(([k]) => [k, true])) }],
+    },
+  );
+};
 
 /** Creates its resources in the stack's own scope, so their logical IDs are those of the stack before it was split. */
 export class Api {
@@ -119,6 +153,15 @@ export class Api {
       requestValidator: validator,
       requestParameters: path('token', 'bucket', 'key'),
     });
+    // CORS preflights answered by API Gateway itself: the browser repeats one before every web-seed piece
+    // (WebTorrent's fetches are not "simple"), which must cost no Lambda invocation.
+    for (const [resource, params] of [
+      [torrentResource, path('bucket', 'key')],
+      [seedResource, path('token', 'bucket', 'key')],
+    ] as const) {
+      // cdk-nag exempts OPTIONS from APIG4/COG4: no acknowledgement needed.
+      addPreflight(resource, { requestValidator: validator, requestParameters: params });
+    }
     for (const method of [torrentMethod, seedMethod]) {
       const why =
         'Public by design: downloaders have no AWS identity. The Lambda verifies the signed share link (HMAC, expiry, bucket/key scope) before touching S3.';

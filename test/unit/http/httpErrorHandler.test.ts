@@ -138,4 +138,42 @@ describe('httpErrorHandler', () => {
       { level: 'INFO', message: 'request refused', status: 403, code: 'InvalidLink' },
     ]);
   });
+
+  test('hands the event and the error as told to the caller to `respond`, which shapes the answer (the torrent route’s HTML pages)', async () => {
+    // Arrange
+    const seen: unknown[] = [];
+    const handler = (err: unknown) =>
+      middy<APIGatewayProxyEvent, LambdaResponse>()
+        .use(
+          httpErrorHandler({
+            logger,
+            headers: { Vary: 'Accept' },
+            respond: (event, e) => {
+              seen.push({ path: (event as APIGatewayProxyEvent).path, ...e });
+              return { statusCode: e.statusCode, headers: { 'Content-Type': 'text/html; charset=utf-8', ...e.headers }, body: `<p>${e.code}</p>` };
+            },
+          }),
+        )
+        .handler(async () => {
+          throw err;
+        });
+
+    // Act
+    const answers = [
+      await handler(new HttpError(403, 'LinkExpired', 'The share link has expired.', { headers: { 'X-A': '1' } }))(apiGatewayEvent(), lambdaContext()),
+      await handler(new Error('secret detail'))(apiGatewayEvent(), lambdaContext()),
+    ];
+
+    // Assert
+    expect({ answers, seen }).toEqual({
+      answers: [
+        { statusCode: 403, headers: { 'Content-Type': 'text/html; charset=utf-8', Vary: 'Accept', 'X-A': '1' }, body: '<p>LinkExpired</p>' },
+        { statusCode: 500, headers: { 'Content-Type': 'text/html; charset=utf-8', Vary: 'Accept' }, body: '<p>InternalError</p>' },
+      ],
+      seen: [
+        { path: '/torrent/demo/a.bin', statusCode: 403, code: 'LinkExpired', message: 'The share link has expired.', headers: { Vary: 'Accept', 'X-A': '1' } },
+        { path: '/torrent/demo/a.bin', statusCode: 500, code: 'InternalError', message: 'Internal error.', headers: { Vary: 'Accept' } },
+      ],
+    });
+  });
 });
