@@ -1,5 +1,6 @@
 /**
- * CDK app (cdk.json runs it with tsx). Settings come from infra/config.json and
+ * CDK app (cdk.json runs it with tsx). Settings are CDK context: their
+ * defaults in cdk.json, overridden by the optional infra/config.json and by
  * `-c key=value` (see infra/settings/); cdk-nag's AwsSolutions and Serverless
  * packs run on every synth and fail it on any unacknowledged finding.
  */
@@ -8,13 +9,16 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { readSettings } from './settings';
 import { TorrentProxyStack } from './stack/TorrentProxyStack';
 
+/** Only for an offline synth: with credentials the CDK CLI sets CDK_DEFAULT_ACCOUNT, and a deploy uses that account. */
+const SYNTH_ONLY_ACCOUNT = '123456789012';
+
 const app = new App();
 const { account, region, stackName, ...settings } = readSettings(app.node);
 
 new TorrentProxyStack(app, stackName ?? 'S3TorrentProxy', {
-  // Explicit env so synth works offline without credentials; deploys use the credentials' account when known.
+  // Explicit env so synth works offline without credentials.
   env: {
-    account: account ?? process.env.CDK_DEFAULT_ACCOUNT ?? '123456789012',
+    account: account ?? process.env.CDK_DEFAULT_ACCOUNT ?? SYNTH_ONLY_ACCOUNT,
     region: region ?? process.env.CDK_DEFAULT_REGION ?? 'us-east-1',
   },
   description: 's3-torrent-proxy: .torrent files and web seeds for S3 objects',

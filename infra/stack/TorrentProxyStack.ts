@@ -3,10 +3,10 @@
  * web seeds) in front of four Lambda functions built from lambda/handler.ts, a
  * fifth (generate) that only our own functions invoke for background builds
  * and fan-out segments, a cache bucket for generated torrents, the share-link
- * key ring in Secrets Manager, the tracker's peer table in DynamoDB, and
- * alarms. Its parts live in constructs/; each creates its resources in this
- * stack's scope, so the logical IDs (and so the deployed resources) are those
- * the stack had before it was split.
+ * key ring in Secrets Manager, the tracker's peer table in DynamoDB, alarms
+ * and a dashboard. Its parts live in constructs/; each creates its resources
+ * in this stack's scope, so the logical IDs (and so the deployed resources)
+ * are those the stack had before it was split.
  */
 import { Aws, CfnOutput, Stack, Token, type StackProps } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
@@ -20,6 +20,7 @@ import { FUNCTION_ROLES, type BucketPolicy, type FunctionRole } from '../../lamb
 import { SETTINGS_DEFAULTS, type ProxySettings } from '../settings';
 import { Alarms } from './constructs/Alarms';
 import { Api, STAGE_NAME } from './constructs/Api';
+import { Dashboard } from './constructs/Dashboard';
 import { ProxyFunctions } from './constructs/ProxyFunctions';
 import { Storage } from './constructs/Storage';
 import { resolveServedBuckets } from './resolveServedBuckets';
@@ -71,6 +72,7 @@ export class TorrentProxyStack extends Stack {
       peerTable: this.peerTable,
       alarmEmail: settings.alarmEmail,
     });
+    const { dashboard } = new Dashboard(this, { api: this.api, functions: FUNCTION_ROLES.map((role) => byRole[role]) });
 
     const base = this.api.url; // ends with "/"
     new CfnOutput(this, 'ApiUrl', { value: base, description: 'Base URL of the prod stage' });
@@ -94,6 +96,10 @@ export class TorrentProxyStack extends Stack {
     new CfnOutput(this, 'CacheBucketName', { value: this.cacheBucket.bucketName });
     new CfnOutput(this, 'PeerTableName', { value: this.peerTable.tableName });
     new CfnOutput(this, 'LinkKeysSecretArn', { value: this.linkKeys.secretArn });
+    new CfnOutput(this, 'DashboardName', {
+      value: dashboard.dashboardName,
+      description: 'CloudWatch dashboard of requests, cache, builds, the swarm and the functions',
+    });
   }
 
   /** "aws", "aws-cn", ... as a literal when the region is known, so policies read plainly. */

@@ -16,7 +16,7 @@ export const resolveServedBuckets = (stack: Stack, servedBuckets: ServedBucketIn
   if (input.length === 0) {
     Annotations.of(stack).addWarningV2(
       's3-torrent-proxy:exampleBucket',
-      `No servedBuckets configured: serving the placeholder bucket "${EXAMPLE_BUCKET}". Set servedBuckets in infra/config.json or with -c servedBuckets='[{"name":"my-bucket"}]' (docs/DEPLOY.md).`,
+      `No servedBuckets configured: serving the placeholder bucket "${EXAMPLE_BUCKET}". Set servedBuckets in cdk.json's context, in infra/config.json, or with -c servedBuckets='[{"name":"my-bucket"}]' (docs/DEPLOY.md).`,
     );
     input = [{ name: EXAMPLE_BUCKET }];
   }

@@ -82,6 +82,9 @@ const routes = (template: Template): Route[] => {
   }));
 };
 
+/** The routes that reach a Lambda function (the CORS preflights are MOCK integrations: test/infra/cors.test.ts). */
+const lambdaRoutes = (template: Template): Route[] => routes(template).filter((r) => r.integration.Type === 'AWS_PROXY');
+
 /** Every statement of the identity policies attached to a function's role. */
 const statementsOf = (template: Template, fnId: string): Cfn[] => {
   const fn = template.toJSON().Resources[fnId];
@@ -114,7 +117,7 @@ describe('TorrentProxyStack', () => {
   const tableId = logicalIdOf(template, 'AWS::DynamoDB::Table', {});
 
   describe('API routes', () => {
-    it('exposes exactly ANY torrent, ANY seed (the Lambda answers 405 to all but GET/HEAD), POST links, ANY tracker announce and scrape, and GET swarm', () => {
+    it('exposes exactly ANY torrent, ANY seed (the Lambda answers 405 to all but GET/HEAD), their OPTIONS preflights, POST links, ANY tracker announce and scrape, and GET swarm', () => {
       expect(
         routes(template)
           .map((r) => `${r.verb} ${r.path}`)
@@ -125,7 +128,17 @@ describe('TorrentProxyStack', () => {
         'ANY /seed/{token}/{bucket}/{key+}',
         'ANY /torrent/{bucket}/{key+}',
         'GET /swarm/{infoHash}',
+        'OPTIONS /seed/{token}/{bucket}/{key+}',
+        'OPTIONS /torrent/{bucket}/{key+}',
         'POST /links',
+      ]);
+      expect(
+        routes(template)
+          .filter((r) => r.integration.Type !== 'AWS_PROXY')
+          .map((r) => [r.verb, r.integration.Type]),
+      ).toEqual([
+        ['OPTIONS', 'MOCK'],
+        ['OPTIONS', 'MOCK'],
       ]);
     });
 
@@ -146,7 +159,7 @@ describe('TorrentProxyStack', () => {
       ['/torrent/{bucket}/{key+}', () => torrentFn],
       ['/seed/{token}/{bucket}/{key+}', () => seedFn],
     ])('streams %s from its function through response-streaming-invocations', (path, fnId) => {
-      const matching = routes(template).filter((r) => r.path === path);
+      const matching = lambdaRoutes(template).filter((r) => r.path === path);
       expect(matching).toHaveLength(1);
       for (const { integration } of matching) {
         expect(integration).toMatchObject({ Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', ResponseTransferMode: 'STREAM', TimeoutInMillis: 900_000 });
@@ -193,7 +206,7 @@ describe('TorrentProxyStack', () => {
     );
 
     it('routes to the tracker function only the tracker and swarm routes', () => {
-      const toTracker = routes(template)
+      const toTracker = lambdaRoutes(template)
         .filter((r) => flat(r.integration.Uri).includes(`<${trackerFn}.Arn>`))
         .map((r) => `${r.verb} ${r.path}`)
         .sort();
@@ -234,7 +247,7 @@ describe('TorrentProxyStack', () => {
     });
 
     it('routes nothing to the generate function', () => {
-      for (const r of routes(template)) expect(flat(r.integration.Uri)).not.toContain(`<${generateFn}.Arn>`);
+      for (const r of lambdaRoutes(template)) expect(flat(r.integration.Uri)).not.toContain(`<${generateFn}.Arn>`);
     });
 
     it('uses a Regional endpoint (5-minute stream idle timeout instead of 30 s at the edge)', () => {

@@ -78,6 +78,34 @@ describe('deployment settings', () => {
     });
   });
 
+  it("layers cdk.json context < the settings file < -c: a context value equal to cdk.json's is its default and gives way to the file", () => {
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify({ throttlingRateLimit: 7, alarmEmail: 'file@example.com', servedBuckets: [{ name: 'from-file' }] }));
+    const cdkJson = { throttlingRateLimit: 50, throttlingBurstLimit: 100, alarmEmail: '', servedBuckets: [] };
+    // What CDK hands the app: cdk.json's context with `-c alarmEmail=cli@example.com` merged in.
+    const merged = context({ ...cdkJson, alarmEmail: 'cli@example.com' });
+    expect(readSettings(merged, file, cdkJson)).toEqual({
+      throttlingRateLimit: 7,
+      throttlingBurstLimit: 100,
+      alarmEmail: 'cli@example.com',
+      servedBuckets: [{ name: 'from-file' }],
+    });
+    expect(readSettings(context(cdkJson), join(dir, 'absent.json'), cdkJson)).toEqual({
+      throttlingRateLimit: 50,
+      throttlingBurstLimit: 100,
+      servedBuckets: [],
+    });
+  });
+
+  it('reads the settings file that -c settingsFile names, and refuses a named file that does not exist', () => {
+    const file = join(dir, 'prod.json');
+    writeFileSync(file, JSON.stringify({ region: 'eu-central-1' }));
+    expect(readSettings(context({ settingsFile: file }), undefined, {})).toEqual({ region: 'eu-central-1' });
+    expect(() => readSettings(context({ settingsFile: join(dir, 'nope.json') }), undefined, {})).toThrow(
+      /"settingsFile": names .*nope\.json, which does not exist/,
+    );
+  });
+
   it('returns no settings when neither file nor context has any', () => {
     expect(readSettings(context({}), join(dir, 'absent.json'))).toEqual({});
   });
@@ -110,10 +138,12 @@ describe('deployment settings', () => {
     expect(() => readSettings(context({}), file)).toThrow(/config\.json.*not valid JSON/);
   });
 
-  it('ships an example file that synthesizes', () => {
+  it('ships an example file, with no account in it, that synthesizes for the account cdk deploys to', () => {
     const { account, region, stackName, ...settings } = readSettings(context({}), fileURLToPath(new URL('../../infra/config.example.json', import.meta.url)));
+    expect(account).toBeUndefined();
+    // What `cdk deploy` provides from the caller's credentials (CDK_DEFAULT_ACCOUNT); a placeholder here.
     const stack = new TorrentProxyStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), stackName ?? 'Proxy', {
-      env: { account, region },
+      env: { account: '111111111111', region },
       settings,
     });
     expect(settings.servedBuckets?.length).toBeGreaterThan(1);

@@ -92,7 +92,8 @@ const checkAnswer = (req: Req, res: Res): void => {
   // A CORS preflight is answered before the Lambda (API Gateway's MOCK; the local adapter the same way) wherever the
   // path fits the route's resource; other paths reach the Lambda, which answers 405.
   if ((route === 'torrent' || route === 'seed') && req.method === 'OPTIONS' && res.status === 204) {
-    if (res.headers['access-control-allow-origin'] !== '*' || res.headers['access-control-allow-methods'] !== 'GET,HEAD') fail('a preflight without CORS headers');
+    if (res.headers['access-control-allow-origin'] !== '*' || res.headers['access-control-allow-methods'] !== 'GET,HEAD')
+      fail('a preflight without CORS headers');
     if (res.body.length > 0) fail('a preflight with a body');
     return;
   }

@@ -8,7 +8,9 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Hash } from '@smithy/hash-node';
@@ -76,8 +78,9 @@ afterAll(async () => {
   await rt?.stop();
 });
 
-const cli = (args: string[], env: Record<string, string | undefined>) =>
-  run(resolve('node_modules/.bin/tsx'), ['infra/local/link.ts', ...args], {
+const cli = (args: string[], env: Record<string, string | undefined>, cwd?: string) =>
+  run(resolve('node_modules/.bin/tsx'), [resolve('infra/local/link.ts'), ...args], {
+    cwd,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', ...env },
   });
 
@@ -119,3 +122,46 @@ test('`npm run link -- --stats` against the local runtime prints the link and th
   expect(stdout.trim()).toMatch(/\/torrent\/media\/report\.pdf\?exp=\d+&kid=local1&sig=[\w-]{43}$/);
   expect(stderr).toMatch(/swarm [0-9a-f]{40}: \d+ seeders, \d+ leechers, \d+ completed, \d+ bytes from the web seed/);
 }, 60_000);
+
+describe('which API: --api, then S3_TORRENT_PROXY_API, then ApiUrl in cdk-outputs.json, then the local runtime', () => {
+  let dir: string;
+  const creds = { AWS_ACCESS_KEY_ID: CREDS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDS.secretAccessKey, AWS_REGION: 'eu-west-1' };
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cdk-outputs-'));
+    // What `npx cdk deploy --outputs-file cdk-outputs.json` writes: outputs by stack, ApiUrl ending in "/".
+    writeFileSync(join(dir, 'cdk-outputs.json'), JSON.stringify({ S3TorrentProxy: { ApiUrl: `${apiUrl}/`, MintUrl: `${apiUrl}/links` } }));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('stub IAM gateway: reads ApiUrl from cdk-outputs.json in the working directory, says so, and signs for it', async () => {
+    const before = seen.length;
+    const { stdout, stderr } = await cli(['media/report.pdf', '--ttl', '1h'], creds, dir);
+    expect(stderr).toContain(`api: ${apiUrl} (from cdk-outputs.json, stack S3TorrentProxy, output ApiUrl)`);
+    expect(seen.slice(before)).toEqual([{ verified: true, service: 'execute-api', region: 'eu-west-1' }]);
+    expect(stdout.trim()).toMatch(/\/torrent\/media\/report\.pdf\?exp=\d+&kid=local1&sig=[\w-]{43}$/);
+  }, 60_000);
+
+  test('stub IAM gateway: S3_TORRENT_PROXY_API wins over the outputs file, and --api over both', async () => {
+    const unreachable = 'http://127.0.0.1:9/prod';
+    const fromEnv = await cli(['media/report.pdf'], { ...creds, S3_TORRENT_PROXY_API: apiUrl }, dir);
+    expect(fromEnv.stderr).toContain(`api: ${apiUrl} (from S3_TORRENT_PROXY_API)`);
+    const fromFlag = await cli(['media/report.pdf', '--api', apiUrl], { ...creds, S3_TORRENT_PROXY_API: unreachable }, dir);
+    expect(fromFlag.stderr).toContain(`api: ${apiUrl} (from --api)`);
+  }, 60_000);
+
+  test('names the stacks when an outputs file holds several and --stack picks none', async () => {
+    const file = join(dir, 'two.json');
+    writeFileSync(file, JSON.stringify({ A: { ApiUrl: `${apiUrl}/` }, B: { ApiUrl: `${apiUrl}/` } }));
+    const failed = await cli(['media/report.pdf', '--outputs-file', file], creds, dir).catch((err: { code: number; stderr: string }) => err);
+    expect((failed as { code: number }).code).toBe(2);
+    expect((failed as { stderr: string }).stderr).toMatch(/has several stacks with an ApiUrl output \(A, B\): pick one with --stack\./);
+    const picked = await cli(['media/report.pdf', '--outputs-file', file, '--stack', 'B'], creds, dir);
+    expect(picked.stderr).toContain(`api: ${apiUrl} (from ${file}, stack B, output ApiUrl)`);
+  }, 60_000);
+
+  test('--local uses the local runtime even with an outputs file present', async () => {
+    const { stdout, stderr } = await cli(['media/report.pdf', '--local'], { ...creds, PUBLIC_BASE_URL: rt.baseUrl }, dir);
+    expect(stderr).toContain(`api: ${rt.baseUrl} (--local, running)`);
+    expect(stdout.trim().startsWith(`${rt.baseUrl}/torrent/media/report.pdf?`)).toBe(true);
+  }, 60_000);
+});
