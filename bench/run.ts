@@ -38,6 +38,7 @@ const MEASUREMENTS: Record<number, () => Promise<{ default: Measurement }>> = {
   7: () => import('./loneClient'),
   8: () => import('./announceLatency'),
   9: () => import('./folders'),
+  10: () => import('./localRuntime'),
 };
 
 const DATA = fileURLToPath(new URL('.data/', import.meta.url));

@@ -30,6 +30,8 @@ const main = async () => {
     port,
     s3Port,
     s3Endpoint,
+    // s3rver and dynalite in a child process of their own: their work stays off the proxy's event loop.
+    embeddedServers: 'child-process',
     dataDir: process.env.DATA_DIR,
     env: {
       SERVED_BUCKETS: process.env.SERVED_BUCKETS,
@@ -56,12 +58,13 @@ const main = async () => {
       '',
       `Share link for the demo object "${DEMO_BUCKET}/${DEMO_KEY}" (valid 7 days):`,
       `  ${link.url}`,
+      '  (open it in a browser for the share page; BitTorrent clients given the same link get the .torrent)',
       '',
       'Fetch the .torrent:',
       `  curl -fsS -o demo.torrent '${link.url}'`,
       'Download the bytes with any BitTorrent client, e.g.:',
       `  aria2c --seed-time=0 demo.torrent`,
-      'Magnet form:',
+      'Magnet form (works once a peer in the swarm has the torrent; until then use the .torrent):',
       `  ${link.magnet}`,
       '',
       'More links: npm run link -- <bucket>/<key> [--ttl 7d] [--magnet]',

@@ -1,30 +1,23 @@
 /**
  * The local runtime: the same middy handlers that run in Lambda, behind a
  * local HTTP server that speaks API Gateway events, against an embedded
- * S3-compatible server (or any S3 endpoint given by S3_ENDPOINT).
+ * S3-compatible server (or any S3 endpoint given by S3_ENDPOINT) and an
+ * embedded DynamoDB-compatible one, both by default in a child process that
+ * starts and stops with the runtime (embeddedServers.ts).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { installLambdaGlobals } from './lambdaRuntime';
 import { startupGate } from './startupGate';
-import { startEmbeddedDynamo } from './embeddedDynamo';
+import { startEmbeddedServers, type EmbeddedServers, type ServerPlacement } from './embeddedServers';
 
 installLambdaGlobals();
 
 import { loadConfig, type Config } from '../../lambda/config';
 import { compose, type App, type ComposeOptions } from '../../lambda/compose';
 import { apiGatewayListener, type Route } from './apiGatewayAdapter';
-import {
-  DEMO_BUCKET,
-  EMBEDDED_ACCOUNT_ID,
-  EMBEDDED_CREDENTIALS,
-  ensureBucket,
-  ensureDemoObject,
-  s3ClientFor,
-  startEmbeddedS3,
-  type EmbeddedS3,
-} from './embeddedS3';
+import { DEMO_BUCKET, EMBEDDED_ACCOUNT_ID, EMBEDDED_CREDENTIALS, ensureBucket, ensureDemoObject, s3ClientFor } from './embeddedS3';
 import { loadOrCreateLocalKeys } from './localKeys';
 
 export interface LocalOptions {
@@ -42,6 +35,12 @@ export interface LocalOptions {
   env?: Record<string, string | undefined>;
   /** Put the demo object in place (embedded server only). */
   demo?: boolean;
+  /**
+   * Where the embedded S3 and DynamoDB-compatible servers run: in a child process of their own
+   * (the default, and what `npm start` runs: their work stays off the proxy's event loop), or in
+   * this process (starts quicker; tests).
+   */
+  embeddedServers?: ServerPlacement;
   deps?: ComposeOptions;
 }
 
@@ -52,6 +51,8 @@ export interface LocalRuntime {
   keysJson: string;
   app: App;
   server: Server;
+  /** The process the embedded servers run in (this one with `embeddedServers: 'in-process'`); undefined when none runs. */
+  serversPid?: number;
   close(): Promise<void>;
 }
 
@@ -66,60 +67,64 @@ const definedOnly = (env: Record<string, string | undefined> = {}) => Object.fro
 
 export const startLocal = async (opts: LocalOptions = {}): Promise<LocalRuntime> => {
   const dataDir = resolve(opts.dataDir ?? '.local');
-  let embedded: EmbeddedS3 | undefined;
-  let s3Endpoint = opts.s3Endpoint;
-  if (!s3Endpoint) {
-    embedded = await startEmbeddedS3({ port: opts.s3Port ?? 4569, directory: resolve(dataDir, 's3') });
-    s3Endpoint = embedded.endpoint;
-  }
-  // The tracker's peer store: an embedded DynamoDB-compatible server (in memory), unless DYNAMODB_ENDPOINT names one.
-  const dynamo = opts.env?.DYNAMODB_ENDPOINT
-    ? undefined
-    : await startEmbeddedDynamo({ port: opts.dynamoPort ?? 0, table: LOCAL_PEER_TABLE }).catch(async (err) => {
-        await embedded?.close();
-        throw err;
-      });
+  const wanted = {
+    // s3rver, unless the caller names an S3 endpoint.
+    s3: opts.s3Endpoint ? undefined : { port: opts.s3Port ?? 4569, directory: resolve(dataDir, 's3') },
+    // The tracker's peer store: an embedded DynamoDB-compatible server (in memory), unless DYNAMODB_ENDPOINT names one.
+    dynamo: opts.env?.DYNAMODB_ENDPOINT ? undefined : { port: opts.dynamoPort ?? 0, table: LOCAL_PEER_TABLE },
+  };
+  // They start while this process opens its port; until both are ready the gate answers 503 Starting.
+  const starting: Promise<EmbeddedServers | undefined> =
+    wanted.s3 || wanted.dynamo ? startEmbeddedServers({ placement: opts.embeddedServers ?? 'child-process', ...wanted }) : Promise.resolve(undefined);
+  starting.catch(() => undefined); // awaited below; a failure must not be unhandled meanwhile
+  const server = createServer();
+  server.requestTimeout = 0; // long downloads through the seed route
+  // The port opens before the handlers exist (PUBLIC_BASE_URL needs it): until they do, and once
+  // shutdown begins, every request gets an immediate 503 instead of waiting on an open socket.
+  const gate = startupGate();
+  server.on('request', gate.listener);
   try {
-    const keysJson = opts.env?.LINK_KEYS || loadOrCreateLocalKeys(dataDir);
-    const server = createServer();
-    server.requestTimeout = 0; // long downloads through the seed route
-    // The port opens before the handlers exist (PUBLIC_BASE_URL needs it): until they do, and once
-    // shutdown begins, every request gets an immediate 503 instead of waiting on an open socket.
-    const gate = startupGate();
-    server.on('request', gate.listener);
     await new Promise<void>((ok, fail) => {
       server.once('error', fail);
       server.listen(opts.port ?? 3000, '127.0.0.1', () => ok());
     });
+    const servers = await starting;
+    const embeddedS3 = servers?.s3;
+    const s3Endpoint = embeddedS3?.endpoint ?? opts.s3Endpoint!;
+    const keysJson = opts.env?.LINK_KEYS || loadOrCreateLocalKeys(dataDir);
     const { port } = server.address() as AddressInfo;
     const baseUrl = `http://127.0.0.1:${port}`;
     const env: Record<string, string | undefined> = {
       SERVED_BUCKETS: JSON.stringify([{ name: DEMO_BUCKET, expectedOwner: EMBEDDED_ACCOUNT_ID, source: 'auto' }]),
-      CACHE_BUCKET: embedded ? LOCAL_CACHE_BUCKET : undefined,
+      CACHE_BUCKET: embeddedS3 ? LOCAL_CACHE_BUCKET : undefined,
       // Proxy mode: the seed route serves bytes itself, so clients with SSRF
       // mitigation (libtorrent) never see a redirect to a signed loopback URL.
       SEED_MODE: 'proxy',
       ...definedOnly(opts.env),
       PEER_TABLE: LOCAL_PEER_TABLE,
-      ...definedOnly({ DYNAMODB_ENDPOINT: dynamo?.endpoint }),
+      ...definedOnly({ DYNAMODB_ENDPOINT: servers?.dynamo?.endpoint }),
       S3_ENDPOINT: s3Endpoint,
       S3_FORCE_PATH_STYLE: 'true',
       PUBLIC_BASE_URL: baseUrl,
       LINK_KEYS: keysJson,
       AWS_REGION: opts.env?.AWS_REGION ?? process.env.AWS_REGION ?? 'us-east-1',
     };
-    if (embedded) {
+    if (embeddedS3) {
       // The embedded server's fixed credentials; the SDK reads them from the environment.
       process.env.AWS_ACCESS_KEY_ID = EMBEDDED_CREDENTIALS.accessKeyId;
       process.env.AWS_SECRET_ACCESS_KEY = EMBEDDED_CREDENTIALS.secretAccessKey;
       delete process.env.AWS_SESSION_TOKEN;
     }
     const config = loadConfig(env);
-    if (embedded) {
+    if (embeddedS3) {
       const admin = s3ClientFor(s3Endpoint);
-      await ensureBucket(admin, LOCAL_CACHE_BUCKET);
-      for (const bucket of config.buckets.keys()) await ensureBucket(admin, bucket);
-      if (opts.demo !== false) await ensureDemoObject(admin);
+      try {
+        await ensureBucket(admin, LOCAL_CACHE_BUCKET);
+        for (const bucket of config.buckets.keys()) await ensureBucket(admin, bucket);
+        if (opts.demo !== false) await ensureDemoObject(admin);
+      } finally {
+        admin.destroy();
+      }
     }
     const app = compose(config, opts.deps);
     const { handlers } = app;
@@ -139,16 +144,16 @@ export const startLocal = async (opts: LocalOptions = {}): Promise<LocalRuntime>
       keysJson,
       app,
       server,
+      serversPid: servers?.pid,
       close: async () => {
         await gate.drain(server, SHUTDOWN_GRACE_MS);
         await app.close();
-        await dynamo?.close();
-        await embedded?.close();
+        await servers?.close();
       },
     };
   } catch (err) {
-    await dynamo?.close();
-    await embedded?.close();
+    if (server.listening) await gate.drain(server, 0);
+    await (await starting.catch(() => undefined))?.close();
     throw err;
   }
 };

@@ -4,7 +4,7 @@
  * with the runtime's own keys, and an S3 call counter.
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseKeyRing } from '../../lambda/links/keyRing';
@@ -30,13 +30,15 @@ export const bucketsEnv = (
     expectedOwner?: string;
     swarm?: 'private' | 'public';
     seeding?: 'fallback' | 'always';
+    prebuild?: boolean | { prefixes: string[] };
   }>,
 ) => JSON.stringify(buckets.map((b) => ({ expectedOwner: EMBEDDED_ACCOUNT_ID, ...b })));
 
 export const startTestRuntime = async (opts: LocalOptions = {}): Promise<TestRuntime> => {
   const dataDir = mkdtempSync(join(tmpdir(), 's3tp-test-'));
   const s3Calls = { count: 0, commands: [] as string[] };
-  const runtime = await startLocal({ port: 0, s3Port: 0, dataDir, demo: false, ...opts }).catch((err) => {
+  // In-process embedded servers unless a test asks for `npm start`'s child process: quicker to start, and no test here measures throughput.
+  const runtime = await startLocal({ port: 0, s3Port: 0, dataDir, demo: false, embeddedServers: 'in-process', ...opts }).catch((err) => {
     rmSync(dataDir, { recursive: true, force: true });
     throw err;
   });
@@ -74,3 +76,16 @@ export const startTestRuntime = async (opts: LocalOptions = {}): Promise<TestRun
     },
   };
 };
+
+/** Pids of the processes whose command line contains `text` (Linux /proc). */
+export const processesMentioning = (text: string): number[] =>
+  readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(text);
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);

@@ -1,13 +1,15 @@
 /**
  * `npm start` as a readiness probe sees it: requests sent from the moment the
  * process starts until after it stopped are refused, answered 503 (Starting,
- * Stopping) or served, and none waits longer than a few seconds.
+ * Stopping) or served, and none waits longer than a few seconds; once it
+ * exited, no process of it (the embedded servers' included) is left.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { processesMentioning } from '../helpers/testRuntime';
 
 const freePort = () =>
   new Promise<number>((ok) => {
@@ -67,6 +69,8 @@ test('no request hangs while npm start starts up and shuts down', async () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     expect(code).toBe(0);
+    // The embedded servers' process (its command line names the data directory) stopped with it.
+    expect(processesMentioning(dataDir)).toEqual([]);
   } finally {
     child.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
