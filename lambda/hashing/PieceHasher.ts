@@ -28,17 +28,29 @@ export class PieceHasher {
     this.digests.push(job);
   }
 
-  async write(chunk: Uint8Array): Promise<void> {
+  /**
+   * Copies `chunk` into the current slot, dispatching every slot it fills.
+   * Returns a promise only when it must wait for a free slot (back-pressure);
+   * otherwise it is done when it returns, so a caller feeding it from 'data'
+   * events awaits nothing per chunk. Calls must not overlap: wait for a
+   * returned promise before the next write.
+   */
+  write(chunk: Uint8Array): void | Promise<void> {
     if (this.failed) throw this.failed;
+    return this.copy(chunk, 0);
+  }
+
+  private copy(chunk: Uint8Array, from: number): void | Promise<void> {
     const pl = this.buffers.slotLength;
-    let offset = 0;
+    let offset = from;
     while (offset < chunk.length) {
       if (!this.slot) {
         const s = this.buffers.acquire();
-        this.slot = s instanceof Promise ? await s : s;
+        if (s instanceof Promise) return this.waitThenCopy(s, chunk, offset);
+        this.slot = s;
       }
       const take = Math.min(pl - this.fill, chunk.length - offset);
-      this.slot.view.set(chunk.subarray(offset, offset + take), this.fill);
+      this.slot.view.set(take === chunk.length ? chunk : chunk.subarray(offset, offset + take), this.fill);
       this.fill += take;
       offset += take;
       if (this.fill === pl) {
@@ -48,6 +60,12 @@ export class PieceHasher {
       }
     }
     this.length += chunk.length;
+  }
+
+  private async waitThenCopy(slot: Promise<PieceSlot>, chunk: Uint8Array, offset: number): Promise<void> {
+    this.slot = await slot;
+    if (this.failed) throw this.failed;
+    return this.copy(chunk, offset);
   }
 
   /** Hashes the last (short) piece and returns all digests, concatenated in order. */

@@ -11,13 +11,14 @@ const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 parentPort.on('message', (m) => {
   const count = Math.ceil(m.length / m.pieceLength);
-  const digest = Buffer.allocUnsafe(count * 20);
+  // A buffer of its own (not a slice of Buffer's 8 KiB pool), moved to the caller, not cloned.
+  const digest = Buffer.from(new ArrayBuffer(count * 20));
   for (let i = 0; i < count; i++) {
     const start = m.offset + i * m.pieceLength;
     const len = Math.min(m.pieceLength, m.offset + m.length - start);
     createHash('sha1').update(new Uint8Array(m.sab, start, len)).digest().copy(digest, i * 20);
   }
-  parentPort.postMessage({ id: m.id, digest });
+  parentPort.postMessage({ id: m.id, digest }, [digest.buffer]);
 });
 `;
 

@@ -55,7 +55,8 @@ const hashWith = async (
   const hasher = new PieceHasher(pool, buffers);
   try {
     for await (const chunk of source) {
-      await hasher.write(chunk);
+      const wait = hasher.write(chunk);
+      if (wait) await wait;
       onProgress?.({ bytes: hasher.length });
     }
     return { pieces: await hasher.end(), length: hasher.length };

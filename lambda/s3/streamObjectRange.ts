@@ -1,5 +1,6 @@
 import type { AppLogger } from '../observability/logger';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { classifyS3Error } from './classifyS3Error';
 import type { ObjectRef } from './objectParams';
@@ -75,3 +76,136 @@ export async function* streamObjectRange(client: S3Client, ref: ObjectRef, range
     }
   }
 }
+
+/**
+ * Where `pipeObjectRange` hands the bytes, in order: a promise returned means
+ * "wait" (the body is paused until it settles). An error it throws (or
+ * rejects with) ends the read at once and is never retried.
+ */
+export type ChunkSink = (chunk: Uint8Array) => void | Promise<void>;
+
+/** A sink's own failure, carried through the read loop so it is never mistaken for a retryable read error. */
+class SinkFailure {
+  constructor(readonly error: unknown) {}
+}
+
+/**
+ * The bytes of [start, end] handed to `sink` chunk by chunk as the socket
+ * delivers them: the same pinned, resumable read as `streamObjectRange`
+ * (a body that breaks is reopened from the first byte not yet handed over;
+ * 412 on another version), without an async iteration per chunk. The body
+ * is read with 'data' events and paused only while the sink makes it wait,
+ * which on a 1 GiB build is ~16,000 promise round trips fewer than a
+ * `for await` (see bench/profileBuild.ts).
+ */
+export const pipeObjectRange = async (client: S3Client, ref: ObjectRef, range: RangeRead, sink: ChunkSink, opts: StreamRangeOptions = {}): Promise<void> => {
+  const attempts = opts.attempts ?? 5;
+  const backoffMs = opts.backoffMs ?? 200;
+  const expected = range.end - range.start + 1;
+  let delivered = 0;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const body = await readObjectRange(client, ref, { ...range, start: range.start + delivered }, opts.signal);
+      delivered += await pump(body, expected - delivered, sink, opts.signal);
+      if (delivered < expected) throw new ShortReadError(expected, delivered);
+      return;
+    } catch (caught) {
+      if (caught instanceof SinkFailure) throw caught.error;
+      const err = caught instanceof PumpFailure ? caught.error : caught;
+      if (caught instanceof PumpFailure) delivered += caught.delivered;
+      if (opts.signal?.aborted || attempt >= attempts || !isRetryableReadError(err)) throw err;
+      const wait = Math.random() * backoffMs * 2 ** (attempt - 1);
+      opts.log?.warn('ranged read failed; resuming', {
+        bucket: ref.bucket,
+        key: ref.key,
+        offset: range.start + delivered,
+        attempt,
+        error: (err as Error)?.name,
+        code: (err as { code?: string })?.code,
+      });
+      await sleep(wait, undefined, { signal: opts.signal });
+    }
+  }
+};
+
+/** A body that failed after `delivered` bytes were handed to the sink. */
+class PumpFailure {
+  constructor(
+    readonly error: unknown,
+    readonly delivered: number,
+  ) {}
+}
+
+/**
+ * Hands at most `want` bytes of `body` to `sink`; resolves with the count
+ * handed over once the body ends, rejects with a PumpFailure (the body's
+ * error and the count) or a SinkFailure. Never settles while a sink call is
+ * still pending, so a resumed read cannot overtake it. Bytes past `want` end
+ * the read (the body is destroyed); an exact answer ends by itself and its
+ * connection stays open for the next read.
+ */
+const pump = (body: Readable, want: number, sink: ChunkSink, signal?: AbortSignal): Promise<number> =>
+  new Promise<number>((resolve, reject) => {
+    let got = 0;
+    let pending: Promise<void> | undefined;
+    let ended = false;
+    let outcome: { err: unknown } | undefined; // set once: undefined error = success
+    const settle = () => {
+      if (pending || !outcome) return;
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', onError);
+      body.off('close', onClose);
+      signal?.removeEventListener('abort', onAbort);
+      if (outcome.err === undefined) resolve(got);
+      else reject(outcome.err instanceof SinkFailure ? outcome.err : new PumpFailure(outcome.err, got));
+    };
+    const finish = (err?: unknown) => {
+      if (outcome) return;
+      outcome = { err };
+      if (err !== undefined || !ended) body.destroy();
+      settle();
+    };
+    const onData = (chunk: Buffer) => {
+      if (outcome) return;
+      if (got >= want) return finish(); // more than asked: nothing of it is used
+      const piece = got + chunk.length > want ? chunk.subarray(0, want - got) : chunk;
+      got += piece.length;
+      let wait: void | Promise<void>;
+      try {
+        wait = sink(piece);
+      } catch (err) {
+        return finish(new SinkFailure(err));
+      }
+      if (!wait) return;
+      body.pause();
+      pending = wait.then(
+        () => {
+          pending = undefined;
+          if (outcome) settle();
+          else body.resume();
+        },
+        (err: unknown) => {
+          pending = undefined;
+          outcome = undefined; // the sink's failure wins over whatever ended the body meanwhile
+          finish(new SinkFailure(err));
+        },
+      );
+    };
+    const onEnd = () => {
+      ended = true;
+      finish();
+    };
+    // A body destroyed before its end (a reset, a timeout, our abort) fails even when no 'error' came with it.
+    const onClose = () => {
+      if (!ended) finish(Object.assign(new Error('the response closed before its end'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    };
+    const onError = (err: Error) => finish(err);
+    const onAbort = () => finish(signal?.reason ?? new Error('aborted'));
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    body.on('data', onData);
+    body.once('end', onEnd);
+    body.once('error', onError);
+    body.once('close', onClose);
+  });

@@ -1,10 +1,10 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { setMaxListeners } from 'node:events';
 import type { HashPool } from '../hashing/hashPool';
-import { hashStream } from '../hashing/hashStream';
 import { PieceBuffers, piecesPerBatch } from '../hashing/pieceBuffers';
+import { PieceHasher } from '../hashing/PieceHasher';
 import type { ObjectRef } from '../s3/objectParams';
-import { streamObjectRange, type StreamRangeOptions } from '../s3/streamObjectRange';
+import { pipeObjectRange, type ChunkSink, type StreamRangeOptions } from '../s3/streamObjectRange';
 
 /** A piece-aligned byte range [start, end) of the bytes hashed (one object, or a folder's files concatenated). */
 export interface Segment {
@@ -152,7 +152,6 @@ export const hashFiles = async (client: S3Client, files: readonly HashedFile[], 
   const batch = Math.min(piecesPerBatch(o.pieceLength), Math.ceil(largestPart / o.pieceLength));
   const buffers = new PieceBuffers(o.pieceLength, pieceBufferCount(o.pieceLength * batch, readers, o.pool.size), batch);
   const results: Buffer[] = new Array(parts.length);
-  const progress = new Array<number>(parts.length).fill(0);
   let done = 0;
   let next = 0;
   let failed: unknown;
@@ -161,34 +160,41 @@ export const hashFiles = async (client: S3Client, files: readonly HashedFile[], 
   const ahead = { reads: Math.max(0, o.readsAhead ?? SMALL_READS_AHEAD), bytes: largestPart };
   // Every read in flight (and every retry's backoff) listens to it: more than the default warning's 10.
   setMaxListeners(2 * readers * (ahead.reads + 1) + 10, signal);
-  const read: ReadSlice = (slice) => {
+  const read: ReadSlice = (slice, sink) => {
     const f = files[slice.file];
-    return streamObjectRange(
-      client,
-      f.ref,
-      { start: slice.start, end: slice.end, versionId: f.versionId, etag: f.etag },
-      { signal, attempts: o.attempts, backoffMs: o.backoffMs, log: o.log },
-    );
+    return pipeObjectRange(client, f.ref, { start: slice.start, end: slice.end, versionId: f.versionId, etag: f.etag }, sink, {
+      signal,
+      attempts: o.attempts,
+      backoffMs: o.backoffMs,
+      log: o.log,
+    });
   };
+  const onProgress = o.onProgress;
 
   const reader = async () => {
     while (failed === undefined && next < parts.length) {
       const index = next++;
       const part = parts[index];
+      const hasher = new PieceHasher(o.pool, buffers);
+      // The socket's chunks go straight into the piece slots: nothing awaited per chunk unless every slot is in flight.
+      const sink: ChunkSink = onProgress
+        ? (chunk) => {
+            const wait = hasher.write(chunk);
+            const report = () => {
+              done += chunk.length;
+              onProgress(done);
+            };
+            if (!wait) return report();
+            return wait.then(report);
+          }
+        : (chunk) => hasher.write(chunk);
       try {
-        const { pieces, length } = await hashStream(
-          partBytes(part.slices, read, ahead),
-          o.pieceLength,
-          ({ bytes }) => {
-            done += bytes - progress[index];
-            progress[index] = bytes;
-            o.onProgress?.(done);
-          },
-          { pool: o.pool, buffers },
-        );
-        if (length !== part.end - part.start + 1) throw new Error(`part ${index} read ${length} of ${part.end - part.start + 1} bytes`);
+        await partBytes(part.slices, read, ahead, sink);
+        const pieces = await hasher.end();
+        if (hasher.length !== part.end - part.start + 1) throw new Error(`part ${index} read ${hasher.length} of ${part.end - part.start + 1} bytes`);
         results[index] = pieces;
       } catch (err) {
+        hasher.abandon();
         failed ??= err;
         abort.abort();
       }
@@ -199,7 +205,8 @@ export const hashFiles = async (client: S3Client, files: readonly HashedFile[], 
   return Buffer.concat(results);
 };
 
-type ReadSlice = (slice: Slice) => AsyncIterable<Uint8Array>;
+/** Reads one slice's bytes into `sink`, in order (pinned and resumable: pipeObjectRange). */
+type ReadSlice = (slice: Slice, sink: ChunkSink) => Promise<void>;
 
 const length = (s: Slice) => s.end - s.start + 1;
 
@@ -207,21 +214,22 @@ const length = (s: Slice) => s.end - s.start + 1;
 const buffered = async (slice: Slice, read: ReadSlice): Promise<Uint8Array[]> => {
   const chunks: Uint8Array[] = [];
   let got = 0;
-  for await (const chunk of read(slice)) {
+  await read(slice, (chunk) => {
     chunks.push(chunk);
     got += chunk.length;
-  }
+  });
   if (got !== length(slice)) throw new Error(`file ${slice.file}: read ${got} of ${length(slice)} bytes`);
   return chunks;
 };
 
 /**
- * A part's bytes in order: each slice streamed as it arrives, and while one
- * is hashed, the small slices right after it already being read whole (up to
- * `ahead.reads` GetObjects and `ahead.bytes` bytes). A slice too large to be
- * "small" (over `ahead.bytes / ahead.reads`) is streamed, never buffered.
+ * A part's bytes into `sink`, in order: each slice streamed as it arrives,
+ * and while one is hashed, the small slices right after it already being
+ * read whole (up to `ahead.reads` GetObjects and `ahead.bytes` bytes). A
+ * slice too large to be "small" (over `ahead.bytes / ahead.reads`) is
+ * streamed, never buffered.
  */
-async function* partBytes(slices: readonly Slice[], read: ReadSlice, ahead: { reads: number; bytes: number }): AsyncGenerator<Uint8Array> {
+const partBytes = async (slices: readonly Slice[], read: ReadSlice, ahead: { reads: number; bytes: number }, sink: ChunkSink): Promise<void> => {
   const small = ahead.reads > 0 ? Math.floor(ahead.bytes / ahead.reads) : 0;
   const pending: Array<Promise<Uint8Array[]>> = [];
   let aheadBytes = 0;
@@ -239,12 +247,15 @@ async function* partBytes(slices: readonly Slice[], read: ReadSlice, ahead: { re
       // Not read ahead (the window was full, or it is large): stream it, the small ones after it read meanwhile.
       next++;
       fill();
-      yield* read(slices[i]);
+      await read(slices[i], sink);
       continue;
     }
     const chunks = await pending.shift()!;
     aheadBytes -= length(slices[i]);
     fill();
-    yield* chunks;
+    for (const chunk of chunks) {
+      const wait = sink(chunk);
+      if (wait) await wait;
+    }
   }
-}
+};
