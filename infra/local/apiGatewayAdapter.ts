@@ -28,22 +28,27 @@ const MAX_BODY = 1024 * 1024;
 
 /** Builds the REST API proxy event API Gateway would send for this request. */
 export const toApiGatewayEvent = (req: IncomingMessage, body: Buffer, route: Route, stage: string): APIGatewayProxyEvent => {
-  const url = new URL(req.url ?? '/', 'http://local');
-  const rawPath = (req.url ?? '/').split('?')[0];
+  const target = req.url ?? '/';
+  const at = target.indexOf('?');
+  const rawPath = at < 0 ? target : target.slice(0, at);
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const [name, value] = [req.rawHeaders[i], req.rawHeaders[i + 1]];
     headers[name] = value;
-    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
+    multiValueHeaders[name] = multiValueHeaders[name] ?? [];
+    multiValueHeaders[name].push(value);
   }
   const query: Record<string, string> = {};
   const multiQuery: Record<string, string[]> = {};
-  for (const [k, v] of url.searchParams) {
+  // The query as a WHATWG URL would split it (up to a fragment), without parsing the whole URL.
+  const search = new URLSearchParams(at < 0 ? '' : target.slice(at + 1).split('#')[0]);
+  for (const [k, v] of search) {
     query[k] = v;
-    multiQuery[k] = [...(multiQuery[k] ?? []), v];
+    multiQuery[k] = multiQuery[k] ?? [];
+    multiQuery[k].push(v);
   }
-  const hasQuery = url.searchParams.size > 0;
+  const hasQuery = search.size > 0;
   const safeDecode = (s: string) => {
     try {
       return decodeURIComponent(s);

@@ -36,5 +36,13 @@ export const torrentResponse = (t: TorrentBody, ifNoneMatch?: string): LambdaRes
     return { statusCode: 304, headers, body: '' };
   }
   // A stream, not a string: the streaming runtime would write a string as UTF-8.
-  return { statusCode: 200, headers, body: Readable.from([t.bytes]) };
+  return { statusCode: 200, headers, body: oneChunk(t.bytes) };
+};
+
+/** A stream of exactly `bytes`, already ended: no async iterator behind it (`Readable.from` costs a promise per read). */
+const oneChunk = (bytes: Buffer): Readable => {
+  const body = new Readable({ read: () => undefined });
+  body.push(bytes);
+  body.push(null);
+  return body;
 };

@@ -31,12 +31,10 @@ export const linkPayload = (c: LinkClaims): Buffer => {
   // Appended only when present, so unpinned links keep their signatures; the field count tells them apart.
   if (c.pin !== undefined) fields.push('pin', c.pin);
   if (c.swarm !== undefined) fields.push('swarm', c.swarm);
-  return Buffer.concat(
-    fields.map((f) => {
-      const b = Buffer.from(f, 'utf8');
-      return Buffer.concat([Buffer.from(`${b.length}:`), b]);
-    }),
-  );
+  // One string, encoded once: each prefix counts its field's UTF-8 bytes, so the bytes are those of encoding each field alone.
+  let text = '';
+  for (const f of fields) text += `${Buffer.byteLength(f, 'utf8')}:${f}`;
+  return Buffer.from(text, 'utf8');
 };
 
 /**

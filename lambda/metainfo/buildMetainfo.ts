@@ -1,4 +1,4 @@
-import { bencode, type BValue } from './bencode';
+import { bencode } from './bencode';
 
 export interface InfoFields {
   /** Display name (the key's last path segment). */
@@ -88,24 +88,29 @@ export interface MetainfoOptions {
   comment?: string;
 }
 
+/** A bencoded UTF-8 string, as text whose length prefix counts its UTF-8 bytes (the text is encoded once, whole). */
+const text = (s: string): string => `${Buffer.byteLength(s, 'utf8')}:${s}`;
+
 /**
  * A complete .torrent: the info dictionary is spliced in byte for byte, so
- * its hash is exactly the info-hash computed from `info`.
+ * its hash is exactly the info-hash computed from `info`. Written straight
+ * in BEP 3's key order (announce, announce-list, comment, created by,
+ * creation date, info, url-list): each link's torrent is this link's few
+ * strings around the same info bytes, so nothing else is encoded per request.
+ * The bytes are those of `bencode` over the same dictionary.
  */
 export const buildMetainfo = (opts: MetainfoOptions): Buffer => {
-  const top: Record<string, BValue | undefined> = {
-    announce: opts.trackers[0],
-    'announce-list': opts.trackers.length > 1 ? opts.trackers.map((t) => [t]) : undefined,
-    comment: opts.comment,
-    'created by': 's3-torrent-proxy',
-    'creation date': opts.creationDate,
-    'url-list': opts.webSeeds.length > 0 ? opts.webSeeds : undefined,
-  };
-  // Encode with a placeholder and splice: keys sort as announce, announce-list,
-  // comment, created by, creation date, info, url-list.
-  const MARK = Buffer.from('\u0000info-placeholder\u0000');
-  const encoded = bencode({ ...top, info: MARK });
-  const markEncoded = Buffer.concat([Buffer.from(`${MARK.length}:`), MARK]);
-  const at = encoded.indexOf(markEncoded);
-  return Buffer.concat([encoded.subarray(0, at), opts.info, encoded.subarray(at + markEncoded.length)]);
+  const { trackers, webSeeds, comment, creationDate } = opts;
+  let head = 'd';
+  if (trackers.length > 0) head += `8:announce${text(trackers[0])}`;
+  if (trackers.length > 1) head += `13:announce-listl${trackers.map((t) => `l${text(t)}e`).join('')}e`;
+  if (comment !== undefined) head += `7:comment${text(comment)}`;
+  head += '10:created by16:s3-torrent-proxy';
+  if (creationDate !== undefined) {
+    if (!Number.isSafeInteger(creationDate)) throw new TypeError(`bencode: ${creationDate} is not a safe integer`);
+    head += `13:creation datei${creationDate}e`;
+  }
+  head += '4:info';
+  const tail = webSeeds.length > 0 ? `8:url-listl${webSeeds.map(text).join('')}ee` : 'e';
+  return Buffer.concat([Buffer.from(head, 'utf8'), opts.info, Buffer.from(tail, 'utf8')]);
 };

@@ -44,6 +44,8 @@ export interface TorrentServiceDeps {
 /** One torrent's parts, before this link's web seeds and trackers are added. */
 interface Described {
   info: Buffer;
+  /** SHA-1 of `info` where already known (a pinned cache hit's). */
+  infoHash?: string;
   origin: TorrentResult['origin'];
   name: string;
   length: number;
@@ -103,7 +105,7 @@ export class TorrentService {
 
   /** Adds this link's web seeds and trackers around the info dictionary, byte for byte. */
   private ready(req: TorrentRequest, d: Described): TorrentOutcome {
-    const infoHash = infoHashOfInfo(d.info);
+    const infoHash = d.infoHash ?? infoHashOfInfo(d.info);
     const { trackers } = this.deps.config;
     const others = trackers.length > 0 ? trackers : d.storeAnnounce ? [d.storeAnnounce] : [];
     const bytes = buildMetainfo({

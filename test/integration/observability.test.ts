@@ -9,8 +9,11 @@ import { bucketsEnv, startTestRuntime, type TestRuntime } from '../helpers/testR
 let rt: TestRuntime;
 let lines: string[] = [];
 let captured: CapturedLogs | undefined;
+const metricsSwitch = process.env.POWERTOOLS_METRICS_DISABLED;
 
 beforeAll(async () => {
+  // Metrics are on in this file: the app's one Metrics instance reads the switch when the app is composed.
+  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
   rt = await startTestRuntime({ env: { SERVED_BUCKETS: bucketsEnv([{ name: 'media' }]) } });
   await rt.put('media', 'obs.bin', randomBytes(100_000));
   captured = captureLogs(rt.app.services.logger, 'INFO');
@@ -19,6 +22,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   captured?.restore();
+  process.env.POWERTOOLS_METRICS_DISABLED = metricsSwitch;
   await rt?.stop();
 });
 

@@ -37,6 +37,19 @@ describe('linkPayload', () => {
     );
   });
 
+  test('is each field encoded alone and length-prefixed, for any key text (lone surrogates included)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 30 }), fc.option(fc.string({ unit: 'binary', maxLength: 10 }), { nil: undefined }), (key, pin) => {
+        const c: LinkClaims = { ...claims, scope: { type: 'object', key }, pin };
+        const fields = ['s3tp1', c.route, 'object', c.bucket, key, String(c.exp), c.kid, ...(pin === undefined ? [] : ['pin', pin])];
+        const expected = Buffer.concat(fields.map((f) => Buffer.concat([Buffer.from(`${Buffer.from(f).length}:`), Buffer.from(f)])));
+
+        expect(linkPayload(c).equals(expected)).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   test('keeps a key ending in a field separator apart from a shorter key plus bucket', () => {
     const a = linkPayload({ ...claims, bucket: 'ab', scope: { type: 'object', key: 'c' } });
     const b = linkPayload({ ...claims, bucket: 'a', scope: { type: 'object', key: 'bc' } });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { bdecode } from '../../../lambda/metainfo/bencode';
+import { bdecode, bencode, type BValue } from '../../../lambda/metainfo/bencode';
 import { buildInfo, buildMetainfo, type MetainfoOptions } from '../../../lambda/metainfo/buildMetainfo';
 import { infoHash } from '../../../lambda/metainfo/infoHash';
 
@@ -22,6 +22,28 @@ const build = (o: TorrentOptions) => {
   const infoBytes = buildInfo({ name: o.name, length: o.length, pieceLength: o.pieceLength, pieces });
   const opts: MetainfoOptions = { info: infoBytes, webSeeds: o.webSeeds, trackers: o.trackers, creationDate: o.creationDate };
   return { infoBytes, opts };
+};
+
+/**
+ * The generic way to the same torrent: the whole top-level dictionary through `bencode`, with the
+ * info bytes spliced in where a placeholder was encoded (how buildMetainfo worked before it wrote
+ * the keys itself).
+ */
+const viaBencode = (opts: MetainfoOptions): Buffer => {
+  const mark = Buffer.from('\u0000info-placeholder\u0000');
+  const top: Record<string, BValue | undefined> = {
+    announce: opts.trackers[0],
+    'announce-list': opts.trackers.length > 1 ? opts.trackers.map((t) => [t]) : undefined,
+    comment: opts.comment,
+    'created by': 's3-torrent-proxy',
+    'creation date': opts.creationDate,
+    info: mark,
+    'url-list': opts.webSeeds.length > 0 ? opts.webSeeds : undefined,
+  };
+  const encoded = bencode(top);
+  const marked = Buffer.concat([Buffer.from(`${mark.length}:`), mark]);
+  const at = encoded.indexOf(marked);
+  return Buffer.concat([encoded.subarray(0, at), opts.info, encoded.subarray(at + marked.length)]);
 };
 
 describe('buildInfo', () => {
@@ -126,6 +148,29 @@ describe('buildMetainfo', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  test('writes the same bytes as bencode over the whole dictionary, for any trackers, web seeds, comment and date', () => {
+    const anyText = fc.string({ unit: 'binary', maxLength: 40 });
+    fc.assert(
+      fc.property(
+        torrentOptions,
+        fc.array(anyText, { maxLength: 4 }),
+        fc.array(anyText, { maxLength: 4 }),
+        fc.option(anyText, { nil: undefined }),
+        (o, trackers, webSeeds, comment) => {
+          const { opts } = build(o);
+          for (const variant of [opts, { ...opts, trackers, webSeeds, comment }]) {
+            expect(buildMetainfo(variant).equals(viaBencode(variant))).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  test('refuses a creation date that is not a safe integer, as bencode does', () => {
+    expect(() => buildMetainfo({ info, webSeeds: [], trackers: [], creationDate: 1.5 })).toThrow(new TypeError('bencode: 1.5 is not a safe integer'));
   });
 
   test('has the info-hash of its info dictionary', () => {
