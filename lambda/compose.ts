@@ -4,6 +4,7 @@
  * the four Lambda entry points over them. Nothing is mutated after this.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createLambdaClient } from './aws/lambdaClient';
@@ -11,10 +12,21 @@ import type { Config } from './config';
 import { HashPool } from './hashing/hashPool';
 import type { BackgroundJobs } from './jobs/backgroundJobs';
 import { LambdaJobs } from './jobs/lambdaJobs';
-import { lambdaFolderSegmentRunner, lambdaSegmentRunner } from './jobs/lambdaSegments';
 import { localJobs } from './jobs/localJobs';
 import { createKeyRingProvider, type KeyRingProvider } from './links/loadKeyRing';
+import type { BuildFinished } from './fanout/buildFinished';
+import { failedHandler } from './fanout/failedHandler';
+import { modelFor } from './fanout/fanoutModel';
+import { folderRangeHasher } from './fanout/folderRangeHasher';
+import { folderSource, objectSource } from './fanout/fanoutSource';
+import { handOff } from './fanout/handOff';
+import { inProcessFanout } from './fanout/inProcessFanout';
+import { joinHandler } from './fanout/joinHandler';
+import type { FanoutHandlers } from './fanout/localFanout';
+import { objectRangeHasher } from './fanout/objectRangeHasher';
+import { segmentHandler } from './fanout/segmentHandler';
 import { createLogger, type LogLevel } from './observability/logger';
+import { servedObject } from './policy/servedObject';
 import { createMetrics } from './observability/metrics';
 import { generateRoute } from './routes/generate';
 import { mintRoute } from './routes/mint';
@@ -25,14 +37,13 @@ import { swarmStatsRoute } from './routes/swarmStats';
 import { trackerFunction } from './routes/trackerFunction';
 import { DynamoPeerStore } from './swarm/dynamoPeerStore';
 import { createS3Client } from './s3/createS3Client';
+import { choosePieceLength } from './metainfo/choosePieceLength';
 import type { Services } from './services';
 import { noCache, s3TorrentCache, type TorrentCache } from './torrents/cache/torrentCache';
 import { withMemoryCache } from './torrents/cache/withMemoryCache';
-import { hashObjectRange } from './torrents/hashObject';
-import { FolderTorrents, type FolderSegmentRunnerFactory } from './torrents/folderTorrents';
-import { hashFolder } from './torrents/hashFolder';
+import { FolderTorrents } from './torrents/folderTorrents';
 import { StoreTorrents } from './torrents/storeTorrents';
-import { TorrentBuilds, type SegmentRunnerFactory } from './torrents/torrentBuilds';
+import { TorrentBuilds } from './torrents/torrentBuilds';
 import { TorrentService } from './torrents/torrentService';
 
 /** What a caller may supply instead of the defaults (the local runtime, tests). */
@@ -46,6 +57,8 @@ export interface ComposeOptions {
   now?: () => number;
   /** Lambda API endpoint override (tests). */
   lambdaEndpoint?: string;
+  /** Step Functions API endpoint override (tests: a stub of StartExecution). */
+  sfnEndpoint?: string;
   logLevel?: LogLevel;
 }
 
@@ -75,21 +88,42 @@ export const compose = (config: Config, o: ComposeOptions = {}): App => {
   const pool = new HashPool();
   const metrics = createMetrics();
   const logger = createLogger({ level: o.logLevel });
-  // In AWS, background builds and fan-out segments run in the generate function; locally, in this process.
+  // In AWS, background builds run in the generate function, and builds of more than one segment on
+  // the build state machine (which invokes the generate function per segment); locally, in this process.
   const lambda = config.asyncFunctionName && cacheConfig.bucket ? createLambdaClient(config.s3.region, o.lambdaEndpoint) : undefined;
-  const localSegments: SegmentRunnerFactory = (target, head, pieceLength) => (segment) =>
-    hashObjectRange(s3, target.ref, head, segment, { pieceLength, name: '', concurrency: config.readConcurrency, partBytes: config.readPartBytes, pool });
-  const localFolderSegments: FolderSegmentRunnerFactory = (target, manifest, pieceLength) => (segment) => {
-    const { key: _key, ...base } = target.ref;
-    return hashFolder(s3, base, manifest.files, { pieceLength, segment, concurrency: config.readConcurrency, partBytes: config.readPartBytes, pool });
+  const model = modelFor(config);
+  // The fan-out's steps: segment digests wait for the join in the cache bucket, so they need one.
+  const served = (bucket: string, key: string) => servedObject(config.buckets, bucket, key);
+  const store = cacheConfig.bucket
+    ? { s3, cacheBucket: cacheConfig.bucket, cachePrefix: cacheConfig.prefix, expectedOwner: cacheConfig.expectedOwner }
+    : undefined;
+  // Markers only where background builds write them (AWS); `lambdaJobs` and `builds` below are read only when a step runs.
+  const finished: BuildFinished = (id, state, error, log, total) => lambdaJobs?.finished(id, total, state, error, log) ?? Promise.resolve();
+  const fanoutHandlers: FanoutHandlers | undefined = store && {
+    segment: segmentHandler({
+      ...store,
+      served,
+      cache,
+      hashRange: { object: objectRangeHasher({ s3, config, pool }), folder: folderRangeHasher({ s3, config, pool }) },
+    }),
+    join: joinHandler({
+      ...store,
+      served,
+      cache,
+      finished,
+      rememberPinned: (id, info, log) => builds.rememberPinned(id, info, log),
+    }),
+    failed: failedHandler({ ...store, served, finished }),
   };
+  // Locally the same handlers run in this process; in AWS nothing fans out in-process (no function waits on others).
+  const local = !lambda && model && fanoutHandlers ? inProcessFanout({ handlers: fanoutHandlers, model }) : undefined;
   const builds = new TorrentBuilds({
     s3,
     cache,
     config,
     pool,
     metrics,
-    runSegment: lambda ? lambdaSegmentRunner(lambda, config.asyncFunctionName!) : localSegments,
+    fanout: local && (async (target, head, id, log, tick) => (await local(objectSource(target, head), id, id.pieceLength, log, tick)) !== undefined),
   });
   const lambdaJobs =
     lambda && cacheConfig.bucket
@@ -105,6 +139,21 @@ export const compose = (config: Config, o: ComposeOptions = {}): App => {
         })
       : undefined;
   const jobs: BackgroundJobs = lambdaJobs ?? localJobs(builds);
+  const { stateMachineArn } = config.fanout;
+  const sfn = stateMachineArn && lambdaJobs && model ? new SFNClient({ region: config.s3.region, endpoint: o.sfnEndpoint }) : undefined;
+  const fanout =
+    fanoutHandlers &&
+    Object.freeze({
+      handlers: fanoutHandlers,
+      handOff:
+        sfn && lambdaJobs && model
+          ? handOff({
+              model,
+              start: (r) => sfn.send(new StartExecutionCommand({ stateMachineArn, ...r })),
+              handedOff: (id, total, deadlineAt, startedAt) => lambdaJobs.handedOff(id, total, deadlineAt, startedAt),
+            })
+          : undefined,
+    });
   const { swarm } = config;
   const peers = swarm.peerTable
     ? new DynamoPeerStore({ client: new DynamoDBClient({ region: config.s3.region, endpoint: swarm.dynamoEndpoint }), table: swarm.peerTable })
@@ -129,10 +178,12 @@ export const compose = (config: Config, o: ComposeOptions = {}): App => {
       metrics,
       backgroundBuilds: !lambda,
       jobs: lambdaJobs,
-      runSegment: lambda ? lambdaFolderSegmentRunner(lambda, config.asyncFunctionName!) : localFolderSegments,
+      fanout:
+        local && (async (target, m, id, log, tick) => (await local(folderSource(target, m), id, choosePieceLength(m.totalSize), log, tick)) !== undefined),
     }),
     builds,
     lambdaJobs,
+    fanout,
     now: o.now ?? (() => Math.floor(Date.now() / 1000)),
   });
   return Object.freeze({

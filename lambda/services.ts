@@ -13,6 +13,8 @@ import type { FolderTorrents } from './torrents/folderTorrents';
 import type { TorrentService } from './torrents/torrentService';
 import type { LambdaJobs } from './jobs/lambdaJobs';
 import type { PeerStore } from './swarm/peerStore';
+import type { handOff } from './fanout/handOff';
+import type { FanoutHandlers } from './fanout/localFanout';
 
 export interface Services {
   readonly config: Config;
@@ -30,6 +32,13 @@ export interface Services {
   readonly builds: TorrentBuilds;
   /** Set where background builds run in the generate function (AWS). */
   readonly lambdaJobs?: LambdaJobs;
+  /** The fan-out of builds larger than one segment (docs/FANOUT.md), where a cache bucket holds the segments. */
+  readonly fanout?: {
+    /** The state machine's three steps (segment, join, failed): the generate function runs them in AWS, localFanout here. */
+    readonly handlers: FanoutHandlers;
+    /** Starts the state machine for a build of more than one segment: set where BUILD_STATE_MACHINE_ARN is (the generate function). */
+    readonly handOff?: ReturnType<typeof handOff>;
+  };
   /** The tracker's peer store (DynamoDB), where one is configured. */
   readonly peers?: PeerStore;
   /** Seconds since the epoch. */

@@ -15,6 +15,11 @@ export interface ServedBucketInput {
   source?: TorrentSource;
   swarm?: SwarmMode;
   seeding?: SeedingMode;
+  /**
+   * Pre-build on upload: true (every served key) or `{ prefixes }`. The stack adds an EventBridge rule
+   * per bucket (constructs/PreBuild.ts); the bucket's owner must turn EventBridge notifications on.
+   */
+  prebuild?: boolean | { prefixes: string[] };
 }
 
 export interface ProxySettings {
@@ -39,8 +44,15 @@ export interface ProxySettings {
   apiGatewayCloudWatchRole?: boolean;
   /** SYNC_GENERATE_MAX_BYTES: larger objects are built in the background (202 until done). Unset: the Lambda's default. */
   syncGenerateMaxBytes?: number;
-  /** SEGMENT_BYTES: larger objects are hashed in parallel segments of this size; 0 = never. Unset: the Lambda's default. */
+  /**
+   * SEGMENT_BYTES: the smallest fan-out segment (objects and folders up to it are built by one function);
+   * 0 = never fan out. At most FANOUT_BYTES_PER_SECOND × 900 s / 3. Unset: the Lambda's default (1 GiB).
+   */
   segmentBytes?: number;
+  /** FANOUT_BYTES_PER_SECOND: the stated ranged-read throughput of one segment function that sizes segments (docs/FANOUT.md). */
+  fanoutBytesPerSecond?: number;
+  /** FANOUT_MAX_CONCURRENCY: most segments at once, in the plan and as the state machine's MaxConcurrency. */
+  fanoutMaxConcurrency?: number;
   /** TRACKER_INTERVAL_SECONDS: the announce interval told to peers. Unset: the Lambda's default. */
   trackerIntervalSeconds?: number;
   /** TRACKER_MAX_PEERS: most peers one announce returns. Unset: the Lambda's default. */
@@ -68,6 +80,8 @@ export const SETTING_KEYS: readonly (keyof ProxySettings)[] = [
   'apiGatewayCloudWatchRole',
   'syncGenerateMaxBytes',
   'segmentBytes',
+  'fanoutBytesPerSecond',
+  'fanoutMaxConcurrency',
   'trackerIntervalSeconds',
   'trackerMaxPeers',
   'seedDeferSeconds',

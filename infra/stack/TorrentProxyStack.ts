@@ -1,10 +1,11 @@
 /**
  * The deployed proxy: API Gateway (REST, response streaming for torrents and
  * web seeds) in front of four Lambda functions built from lambda/handler.ts, a
- * fifth (generate) that only our own functions invoke for background builds
- * and fan-out segments, a cache bucket for generated torrents, the share-link
- * key ring in Secrets Manager, the tracker's peer table in DynamoDB, alarms
- * and a dashboard. Its parts live in constructs/; each creates its resources
+ * fifth (generate) that only our own functions invoke for background builds,
+ * the build state machine (Step Functions) that fans very large builds out to
+ * the generate function segment by segment, a cache bucket for generated
+ * torrents, the share-link key ring in Secrets Manager, the tracker's peer
+ * table in DynamoDB, alarms and a dashboard. Its parts live in constructs/; each creates its resources
  * in this stack's scope, so the logical IDs (and so the deployed resources)
  * are those the stack had before it was split.
  */
@@ -16,13 +17,16 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { Construct } from 'constructs';
-import { FUNCTION_ROLES, type BucketPolicy, type FunctionRole } from '../../lambda/config';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { DEFAULTS, FUNCTION_ROLES, type BucketPolicy, type FunctionRole } from '../../lambda/config';
 import { SETTINGS_DEFAULTS, type ProxySettings } from '../settings';
 import { Alarms } from './constructs/Alarms';
 import { Api, STAGE_NAME } from './constructs/Api';
+import { BuildStateMachine } from './constructs/BuildStateMachine';
 import { Dashboard } from './constructs/Dashboard';
+import { PreBuild, prebuildBuckets } from './constructs/PreBuild';
 import { ProxyFunctions } from './constructs/ProxyFunctions';
-import { Storage } from './constructs/Storage';
+import { CACHE_PREFIX, Storage } from './constructs/Storage';
 import { resolveServedBuckets } from './resolveServedBuckets';
 
 export type TorrentProxyStackProps = StackProps & {
@@ -36,6 +40,7 @@ export class TorrentProxyStack extends Stack {
   readonly peerTable: dynamodb.Table;
   readonly servedBuckets: BucketPolicy[];
   readonly functions: Record<FunctionRole, NodejsFunction>;
+  readonly buildStateMachine: sfn.StateMachine;
 
   constructor(scope: Construct, id: string, props: TorrentProxyStackProps = {}) {
     super(scope, id, props);
@@ -47,7 +52,19 @@ export class TorrentProxyStack extends Stack {
     this.cacheBucket = storage.cacheBucket;
     this.peerTable = storage.peerTable;
 
-    const { byRole } = new ProxyFunctions(this, { settings, servedBuckets: this.servedBuckets, storage, partition: this.literalPartition() });
+    // Fixed, so the generate function is told it (and granted StartExecution on it) by name: a reference would
+    // be a cycle, since the state machine references the generate function.
+    const buildStateMachineName = `${this.stackName.slice(0, 55)}-build`;
+    // One value for the plan (FANOUT_MAX_CONCURRENCY) and the Map's MaxConcurrency.
+    const fanoutMaxConcurrency = settings.fanoutMaxConcurrency ?? DEFAULTS.fanoutMaxConcurrency;
+    const { byRole } = new ProxyFunctions(this, {
+      settings,
+      servedBuckets: this.servedBuckets,
+      storage,
+      partition: this.literalPartition(),
+      buildStateMachineArn: BuildStateMachine.arnFor(this, buildStateMachineName),
+      fanoutMaxConcurrency,
+    });
     this.functions = {
       torrent: byRole.torrent.fn,
       seed: byRole.seed.fn,
@@ -55,6 +72,20 @@ export class TorrentProxyStack extends Stack {
       generate: byRole.generate.fn,
       tracker: byRole.tracker.fn,
     };
+
+    const builds = new BuildStateMachine(this, 'BuildStateMachine', {
+      segmentFunction: byRole.generate.fn,
+      segmentTimeout: byRole.generate.fn.timeout,
+      cacheBucket: storage.cacheBucket,
+      cachePrefix: CACHE_PREFIX,
+      stateMachineName: buildStateMachineName,
+      maxConcurrency: fanoutMaxConcurrency,
+    });
+    builds.grantStartExecution(byRole.generate.fn);
+    this.buildStateMachine = builds.stateMachine;
+
+    // Pre-build on upload: S3 Object Created events (EventBridge) of the buckets with `prebuild` start their builds.
+    new PreBuild(this, 'PreBuild', { target: byRole.generate.fn, buckets: prebuildBuckets(this.servedBuckets) });
 
     this.api = new Api(this, {
       torrent: byRole.torrent.fn,
@@ -70,9 +101,14 @@ export class TorrentProxyStack extends Stack {
       api: this.api,
       functions: FUNCTION_ROLES.map((role) => byRole[role]),
       peerTable: this.peerTable,
+      buildStateMachine: builds.stateMachine,
       alarmEmail: settings.alarmEmail,
     });
-    const { dashboard } = new Dashboard(this, { api: this.api, functions: FUNCTION_ROLES.map((role) => byRole[role]) });
+    const { dashboard } = new Dashboard(this, {
+      api: this.api,
+      functions: FUNCTION_ROLES.map((role) => byRole[role]),
+      buildStateMachine: builds.stateMachine,
+    });
 
     const base = this.api.url; // ends with "/"
     new CfnOutput(this, 'ApiUrl', { value: base, description: 'Base URL of the prod stage' });
@@ -95,6 +131,10 @@ export class TorrentProxyStack extends Stack {
     });
     new CfnOutput(this, 'CacheBucketName', { value: this.cacheBucket.bucketName });
     new CfnOutput(this, 'PeerTableName', { value: this.peerTable.tableName });
+    new CfnOutput(this, 'BuildStateMachineArn', {
+      value: builds.stateMachine.stateMachineArn,
+      description: 'Step Functions state machine that fans very large torrent builds out to the generate function (docs/FANOUT.md)',
+    });
     new CfnOutput(this, 'LinkKeysSecretArn', { value: this.linkKeys.secretArn });
     new CfnOutput(this, 'DashboardName', {
       value: dashboard.dashboardName,

@@ -5,7 +5,20 @@
 import { ConfigError } from './ConfigError';
 import { describeOneOf, isOneOf } from './oneOf';
 import { parseBucketPolicies } from './parseBucketPolicies';
-import { BOUNDS, DEFAULTS, ENV, FUNCTION_ROLES, needsLinkKeys, needsPeerTable, SEED_MODES, type Bounds, type FunctionRole, type SeedMode } from './schema';
+import {
+  BOUNDS,
+  DEFAULTS,
+  ENV,
+  FUNCTION_ROLES,
+  SEGMENT_MARGIN,
+  SEGMENT_TIMEOUT_SECONDS,
+  needsLinkKeys,
+  needsPeerTable,
+  SEED_MODES,
+  type Bounds,
+  type FunctionRole,
+  type SeedMode,
+} from './schema';
 import type { Config, Env } from './types';
 
 const int = (env: Env, name: string, fallback: number, { min, max }: Bounds): number => {
@@ -73,6 +86,17 @@ export const loadConfig = (env: Env = process.env): Config => {
   for (const t of trackers) {
     if (!/^(https?|udp|wss?):\/\/\S+$/.test(t)) throw new ConfigError(ENV.TRACKERS, `has an invalid tracker URL "${t}"`);
   }
+  const fanoutBytesPerSecond = int(env, ENV.FANOUT_BYTES_PER_SECOND, DEFAULTS.fanoutBytesPerSecond, BOUNDS.fanoutBytesPerSecond);
+  const segmentBytes = int(env, ENV.SEGMENT_BYTES, DEFAULTS.segmentBytes, BOUNDS.segmentBytes);
+  // The longest segment the fan-out model allows (throughput × timeout / margin): the lower bound must not exceed it.
+  const longestSegment = Math.floor((fanoutBytesPerSecond * SEGMENT_TIMEOUT_SECONDS) / SEGMENT_MARGIN);
+  if (segmentBytes > longestSegment) {
+    throw new ConfigError(
+      ENV.SEGMENT_BYTES,
+      `must not exceed ${longestSegment} (${ENV.FANOUT_BYTES_PER_SECOND} × ${SEGMENT_TIMEOUT_SECONDS} s / ${SEGMENT_MARGIN}), got ${segmentBytes}`,
+    );
+  }
+  const stateMachineArn = env[ENV.BUILD_STATE_MACHINE_ARN] || undefined;
   return {
     buckets: parseBucketPolicies(env[ENV.SERVED_BUCKETS]),
     s3: {
@@ -97,8 +121,13 @@ export const loadConfig = (env: Env = process.env): Config => {
     maxStoreTorrentBytes: int(env, ENV.MAX_STORE_TORRENT_BYTES, DEFAULTS.maxStoreTorrentBytes, BOUNDS.maxStoreTorrentBytes),
     maxGenerateBytes: int(env, ENV.MAX_GENERATE_BYTES, DEFAULTS.maxGenerateBytes, BOUNDS.maxGenerateBytes),
     syncGenerateMaxBytes: int(env, ENV.SYNC_GENERATE_MAX_BYTES, DEFAULTS.syncGenerateMaxBytes, BOUNDS.syncGenerateMaxBytes),
-    segmentBytes: int(env, ENV.SEGMENT_BYTES, DEFAULTS.segmentBytes, BOUNDS.segmentBytes),
+    segmentBytes,
     asyncFunctionName: env[ENV.ASYNC_FUNCTION_NAME] || undefined,
+    fanout: {
+      stateMachineArn,
+      bytesPerSecond: fanoutBytesPerSecond,
+      maxConcurrency: int(env, ENV.FANOUT_MAX_CONCURRENCY, DEFAULTS.fanoutMaxConcurrency, BOUNDS.fanoutMaxConcurrency),
+    },
     readConcurrency: int(env, ENV.READ_CONCURRENCY, DEFAULTS.readConcurrency, BOUNDS.readConcurrency),
     readPartBytes: int(env, ENV.READ_PART_BYTES, DEFAULTS.readPartBytes, BOUNDS.readPartBytes),
     swarm: {

@@ -64,6 +64,11 @@ export const PEER_TABLE_ROLES: readonly FunctionRole[] = ['tracker', 'seed'];
  */
 export const needsPeerTable = (role: FunctionRole | undefined): boolean => role !== undefined && PEER_TABLE_ROLES.includes(role);
 
+/** The segment function's timeout (Lambda's ceiling, the generate function's), s: the fan-out model sizes segments against it. */
+export const SEGMENT_TIMEOUT_SECONDS = 900;
+/** A segment is sized to finish in a third of that timeout at the stated throughput. */
+export const SEGMENT_MARGIN = 3;
+
 /** Names of the environment variables loadConfig reads. */
 export const ENV = {
   /** JSON array of served buckets (see parseBucketPolicies). Required. */
@@ -100,9 +105,16 @@ export const ENV = {
   MAX_STORE_TORRENT_BYTES: 'MAX_STORE_TORRENT_BYTES',
   MAX_GENERATE_BYTES: 'MAX_GENERATE_BYTES',
   SYNC_GENERATE_MAX_BYTES: 'SYNC_GENERATE_MAX_BYTES',
+  /** The smallest fan-out segment: an object (or folder) up to this is built by one function; 0 = never fan out. */
   SEGMENT_BYTES: 'SEGMENT_BYTES',
-  /** The generate function (background builds, segments) where one is deployed. */
+  /** The generate function (background builds, fan-out segments) where one is deployed. */
   ASYNC_FUNCTION_NAME: 'ASYNC_FUNCTION_NAME',
+  /** The fan-out state machine (docs/FANOUT.md) the generate function starts for builds of more than one segment. */
+  BUILD_STATE_MACHINE_ARN: 'BUILD_STATE_MACHINE_ARN',
+  /** Ranged-read throughput stated per segment function (bytes/s): segments are sized to finish in a third of its timeout at it. */
+  FANOUT_BYTES_PER_SECOND: 'FANOUT_BYTES_PER_SECOND',
+  /** Most segments hashed at once: the plan's waves and the state machine's MaxConcurrency. */
+  FANOUT_MAX_CONCURRENCY: 'FANOUT_MAX_CONCURRENCY',
   READ_CONCURRENCY: 'READ_CONCURRENCY',
   READ_PART_BYTES: 'READ_PART_BYTES',
   /** The DynamoDB table of the swarm's peer store. Required in the roles of PEER_TABLE_ROLES. */
@@ -145,7 +157,12 @@ export const DEFAULTS = {
   maxStoreTorrentBytes: 16 * MiB,
   maxGenerateBytes: MAX_OBJECT_BYTES,
   syncGenerateMaxBytes: GiB,
-  segmentBytes: 64 * GiB,
+  /** The fan-out model's lower bound on a segment (lambda/fanout/fanoutModel.ts). */
+  segmentBytes: GiB,
+  /** The low middle of the published 50-150 MB/s of one function's S3 reads (docs/FANOUT.md). */
+  fanoutBytesPerSecond: 75e6,
+  /** A tenth of an account's default 1,000 concurrent Lambda executions. */
+  fanoutMaxConcurrency: 100,
   readConcurrency: 4,
   readPartBytes: 8 * MiB,
   trackerIntervalSeconds: 60,
@@ -178,7 +195,12 @@ export const BOUNDS = {
   maxStoreTorrentBytes: { min: KiB, max: 256 * MiB },
   maxGenerateBytes: { min: 1, max: MAX_OBJECT_BYTES },
   syncGenerateMaxBytes: { min: 1, max: MAX_OBJECT_BYTES },
-  segmentBytes: { min: 0, max: MAX_OBJECT_BYTES },
+  // Also at most the longest segment the model allows (loadConfig checks it against FANOUT_BYTES_PER_SECOND).
+  segmentBytes: { min: 0, max: TiB },
+  // 1 kB/s lets tests cut a few MiB into segments; no function reads faster than 10 GB/s.
+  fanoutBytesPerSecond: { min: 1000, max: 10e9 },
+  // A Distributed Map runs at most 10,000 child executions at once.
+  fanoutMaxConcurrency: { min: 1, max: 10_000 },
   readConcurrency: { min: 1, max: 64 },
   readPartBytes: { min: 64 * KiB, max: 512 * MiB },
   trackerIntervalSeconds: { min: 5, max: 3600 },

@@ -18,6 +18,11 @@ export interface BucketPolicy {
   swarm: SwarmMode;
   /** fallback: the web seed steps back while the swarm has seeders; always: it serves every request. */
   seeding: SeedingMode;
+  /**
+   * Pre-build on upload (opt-in): an EventBridge "Object Created" event for a key under one of these
+   * prefixes (each under `prefix`; '' = every served key) builds its torrent before anyone asks. Unset: off.
+   */
+  prebuild?: { prefixes: string[] };
 }
 
 export interface Config {
@@ -53,10 +58,19 @@ export interface Config {
   maxGenerateBytes: number;
   /** Larger objects are built in the background (202 Accepted until done). */
   syncGenerateMaxBytes: number;
-  /** Objects larger than this are split into segments hashed in parallel (fan-out); 0 = never. */
+  /** The smallest fan-out segment (the plan's lower bound): sources up to it are built by one function; 0 = never fan out. */
   segmentBytes: number;
-  /** The generate function (background builds, segments) where one is deployed. */
+  /** The generate function (background builds, fan-out segments) where one is deployed. */
   asyncFunctionName?: string;
+  /** The fan-out of builds larger than one segment (docs/FANOUT.md). */
+  fanout: {
+    /** The build state machine; set in the generate function in AWS, unset locally (builds fan out in this process). */
+    stateMachineArn?: string;
+    /** Stated ranged-read throughput of one segment function (bytes/s). */
+    bytesPerSecond: number;
+    /** Most segments at once. */
+    maxConcurrency: number;
+  };
   /** Parallel ranged GetObject reads while building a torrent. */
   readConcurrency: number;
   /** Size of each ranged read (bytes). */

@@ -1,14 +1,20 @@
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import type { AppLogger } from '../observability/logger';
 import { classifyS3Error } from '../s3/classifyS3Error';
-import type { CacheEntryId } from '../torrents/cache/torrentCache';
+import type { CacheIdentity, FolderSnapshot } from '../torrents/cache/torrentCache';
 import type { FanoutInput } from './fanoutEvents';
 import { segmentKey } from './fanoutModel';
 import { mapLimit } from './mapLimit';
 import type { SegmentStore } from './segmentHandler';
 
-/** Writes a build's final progress marker: `(id, state, error, log) => lambdaJobs.markers(id, log).finished(state, error)`. */
-export type BuildFinished = (id: CacheEntryId, state: 'done' | 'failed', error: string | undefined, log: AppLogger) => Promise<void>;
+/** Writes a build's final progress marker: `(id, state, error, log, total) => lambdaJobs.finished(id, total, state, error, log)`. */
+export type BuildFinished = (
+  id: CacheIdentity | FolderSnapshot,
+  state: 'done' | 'failed',
+  error: string | undefined,
+  log: AppLogger,
+  bytesTotal: number,
+) => Promise<void>;
 
 /** S3 calls in flight at once when a build reads or deletes its segment objects. */
 export const SEGMENT_IO_CONCURRENCY = 8;

@@ -23,7 +23,7 @@ export const failedHandler =
     const e = parseFailedEvent(event);
     const id = entryOf(e.source, servedTarget(deps, e.source).policy.swarm === 'private');
     const code = errorCode(e.error?.Error);
-    await deps.finished(id, 'failed', code, log);
+    await deps.finished(id, 'failed', code, log, e.source.size);
     await deleteSegments(deps, e, log);
     log.error('fan-out build failed', { build: e.build, bucket: e.source.bucket, error: code });
     return { marked: 'failed' };

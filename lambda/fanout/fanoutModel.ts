@@ -1,10 +1,10 @@
 /**
- * The stated numbers the fan-out is sized from (docs/FANOUT.md). Each is a
- * default an environment variable can override once the wiring reads it;
- * none is a measurement of this deployment.
+ * The stated numbers the fan-out is sized from (docs/FANOUT.md). The
+ * throughput, the lower bound and the concurrency are lambda/config's
+ * defaults (FANOUT_BYTES_PER_SECOND, SEGMENT_BYTES, FANOUT_MAX_CONCURRENCY),
+ * which a deployment may override; none is a measurement of this deployment.
  */
-
-const GiB = 1024 ** 3;
+import { DEFAULTS, SEGMENT_MARGIN, SEGMENT_TIMEOUT_SECONDS, type Config } from '../config';
 
 /** What the sizing model (segmentPlan.ts) needs to know about the segment function and the account. */
 export interface FanoutModel {
@@ -30,15 +30,32 @@ export interface FanoutModel {
 }
 
 export const FANOUT_MODEL: FanoutModel = Object.freeze({
-  bytesPerSecond: 75e6,
-  timeoutSeconds: 900,
-  margin: 3,
-  minSegmentBytes: GiB,
+  bytesPerSecond: DEFAULTS.fanoutBytesPerSecond,
+  timeoutSeconds: SEGMENT_TIMEOUT_SECONDS,
+  margin: SEGMENT_MARGIN,
+  minSegmentBytes: DEFAULTS.segmentBytes,
   // 100 of the account's default 1,000 concurrent executions: the API's functions keep 900.
-  maxConcurrency: 100,
+  maxConcurrency: DEFAULTS.fanoutMaxConcurrency,
   // The generate function's size (infra/stack/constructs/ProxyFunctions.ts): 2 vCPUs.
   memoryMb: 3538,
 });
+
+/**
+ * The model a deployment's config states, or undefined when it turns the
+ * fan-out off (SEGMENT_BYTES 0: every build runs in one function).
+ *
+ * @example
+ * modelFor(loadConfig({ ...env, FANOUT_MAX_CONCURRENCY: '20' }))?.maxConcurrency // 20
+ */
+export const modelFor = (config: Pick<Config, 'segmentBytes' | 'fanout'>): FanoutModel | undefined =>
+  config.segmentBytes === 0
+    ? undefined
+    : Object.freeze({
+        ...FANOUT_MODEL,
+        bytesPerSecond: config.fanout.bytesPerSecond,
+        minSegmentBytes: config.segmentBytes,
+        maxConcurrency: config.fanout.maxConcurrency,
+      });
 
 /**
  * Most segments one build may have: the execution input lists them all, and a Step Functions

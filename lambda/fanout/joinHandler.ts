@@ -99,7 +99,7 @@ export const joinHandler =
     validateTorrent(canonical, { length: source.size });
     await deps.cache.put(id, canonical);
     if (source.kind === 'object') await deps.rememberPinned?.(id as CacheIdentity, info, log);
-    await deps.finished(id, 'done', undefined, log);
+    await deps.finished(id, 'done', undefined, log, source.size);
     await deleteSegments(deps, e, log);
     const infoHash = infoHashOfInfo(info);
     log.info('fan-out build joined', { build: e.build, bucket: source.bucket, segments: e.segments.length, bytes: source.size, infoHash });

@@ -7,6 +7,12 @@ export interface JobProgress {
   startedAt: number;
   /** ms since the epoch: last progress report (a stale heartbeat means the build died). */
   heartbeatAt: number;
+  /**
+   * ms since the epoch: set when the build was handed to the fan-out state machine, whose
+   * segments write no heartbeat. Until then the build counts as alive; after it, Step Functions
+   * has stopped the execution (BUILD_TIMEOUT_SECONDS) and the build may start again.
+   */
+  deadlineAt?: number;
   error?: string;
 }
 
@@ -28,6 +34,6 @@ export const FAILED_BACKOFF_MS = 5 * 60 * 1000;
 export const needsStart = (status: JobProgress | undefined, now: number): boolean => {
   if (!status) return true;
   if (status.state === 'done') return true; // done but the cache had no entry: build again
-  if (status.state === 'running') return now - status.heartbeatAt > STALE_HEARTBEAT_MS;
+  if (status.state === 'running') return status.deadlineAt !== undefined ? now > status.deadlineAt : now - status.heartbeatAt > STALE_HEARTBEAT_MS;
   return now - status.heartbeatAt > FAILED_BACKOFF_MS;
 };

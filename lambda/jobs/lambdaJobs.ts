@@ -208,6 +208,21 @@ export class LambdaJobs implements BackgroundJobs, FolderJobs {
     return status;
   }
 
+  /**
+   * Marks `id` as handed to the fan-out state machine: running, with no
+   * heartbeat to come, alive until `deadlineAt` (when Step Functions stops the
+   * execution). Written before the execution starts, so a join that finishes
+   * first is never overwritten; a start that fails is marked failed instead.
+   */
+  async handedOff(id: JobIdentity, total: number, deadlineAt: number, now: number = Date.now()): Promise<void> {
+    await this.put(id, { ...freshProgress(total, now), deadlineAt });
+  }
+
+  /** The last marker of a build that ran elsewhere (the fan-out's join or failed step). */
+  async finished(id: JobIdentity, total: number, state: 'done' | 'failed', error: string | undefined, log: AppLogger): Promise<void> {
+    await this.markers(id, total, log).finished(state, error);
+  }
+
   /** The markers the generate function writes while it builds `id`. */
   markers(id: JobIdentity, total: number, log: AppLogger, now: () => number = Date.now): ProgressMarkers {
     const progress = freshProgress(total, now());

@@ -2,7 +2,8 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { HttpError } from '../http/HttpError';
 import { headOfEvent, type GenerateEvent, type GenerateFolderEvent } from '../jobs/lambdaJobs';
-import type { HashFolderSegmentEvent, HashSegmentEvent, HashSegmentResult } from '../jobs/lambdaSegments';
+import { FANOUT_ACTIONS } from '../fanout/fanoutEvents';
+import { folderSource, objectSource } from '../fanout/fanoutSource';
 import type { AppLogger } from '../observability/logger';
 import { choosePieceLength } from '../metainfo/choosePieceLength';
 import { infoHashOfInfo } from '../metainfo/infoHash';
@@ -10,10 +11,8 @@ import type { FolderManifest } from '../policy/folderManifest';
 import { objectKeyProblem } from '../policy/objectKeyProblem';
 import { servedObject, type ServedObject } from '../policy/servedObject';
 import type { Services } from '../services';
-import type { Segment } from '../torrents/generateInfo';
-import { hashFolder } from '../torrents/hashFolder';
-import { hashObjectRange } from '../torrents/hashObject';
 import { torrentIdentity } from '../torrents/torrentIdentity';
+import { isObjectCreatedEvent, objectCreated } from './objectCreated';
 
 const invalid = (why: string) => new HttpError(400, 'InvalidEvent', why);
 
@@ -37,7 +36,12 @@ const generate = async (s: Services, e: Partial<GenerateEvent>, log: AppLogger) 
   const id = torrentIdentity(target.bucket, target.key, head, target.policy.swarm === 'private');
   const markers = s.lambdaJobs?.markers(id, id.size, log);
   try {
-    const info = await s.builds.join(target, head, id, log, markers?.onProgress).promise;
+    // An async event may arrive twice: a build the cache holds is not started again.
+    const hit = await s.builds.cached(id, log);
+    // More than one segment by the plan: the state machine builds it and this function returns now.
+    const handed = !hit && (await s.fanout?.handOff?.(objectSource(target, head), id.pieceLength, id, log));
+    if (handed) return { handedOff: handed };
+    const info = hit ?? (await s.builds.join(target, head, id, log, markers?.onProgress).promise);
     await markers?.finished('done');
     log.info('background build done', { bucket: target.bucket, key: target.key, bytes: head.size });
     return { infoHash: infoHashOfInfo(info) };
@@ -45,34 +49,6 @@ const generate = async (s: Services, e: Partial<GenerateEvent>, log: AppLogger) 
     await markers?.finished('failed', err instanceof HttpError ? err.code : 'InternalError');
     throw err;
   }
-};
-
-/** Hashes one piece-aligned segment of a pinned object version (fan-out). */
-const hashSegment = async (s: Services, e: Partial<HashSegmentEvent>, log: AppLogger): Promise<HashSegmentResult> => {
-  const target = targetOf(s, e);
-  const { segment, pieceLength, size, etag } = e;
-  if (
-    !segment ||
-    !Number.isSafeInteger(segment.start) ||
-    !Number.isSafeInteger(segment.end) ||
-    typeof pieceLength !== 'number' ||
-    typeof size !== 'number' ||
-    typeof etag !== 'string'
-  ) {
-    throw invalid('segment, pieceLength, size and etag are required');
-  }
-  if (segment.start % pieceLength !== 0 || segment.end > size || segment.start >= segment.end)
-    throw invalid('segment must be piece-aligned and inside the object');
-  const { config } = s;
-  const pieces = await hashObjectRange(s.s3, target.ref, { size, etag, versionId: e.versionId }, segment, {
-    pieceLength,
-    name: '',
-    concurrency: config.readConcurrency,
-    partBytes: config.readPartBytes,
-    pool: s.pool,
-    log,
-  });
-  return { pieces: pieces.toString('base64') };
 };
 
 const DIGEST = /^[0-9a-f]{64}$/;
@@ -96,8 +72,12 @@ const generateFolder = async (s: Services, e: Partial<GenerateFolderEvent>, log:
   if (!isCount(e.size) || e.size === 0 || !isCount(e.files)) throw invalid('files and size are required');
   const [target, m] = await folderOf(s, e, log);
   if (m.totalSize !== e.size || m.files.length !== e.files) throw invalid('files and size do not match the manifest');
-  const markers = s.lambdaJobs?.markers(s.folders.snapshotId(target, m), m.totalSize, log);
+  const id = s.folders.snapshotId(target, m);
+  const markers = s.lambdaJobs?.markers(id, m.totalSize, log);
   try {
+    // As for objects; buildSnapshot answers a cached snapshot without building it.
+    const handed = !(await s.folders.cached(id, m, log)) && (await s.fanout?.handOff?.(folderSource(target, m), choosePieceLength(m.totalSize), id, log));
+    if (handed) return { handedOff: handed };
     const { info } = await s.folders.buildSnapshot(target, m, log, markers?.onProgress);
     await markers?.finished('done');
     log.info('background build done', { bucket: target.bucket, prefix: target.key, files: m.files.length, bytes: m.totalSize });
@@ -108,44 +88,35 @@ const generateFolder = async (s: Services, e: Partial<GenerateFolderEvent>, log:
   }
 };
 
-const isSegment = (x: unknown): x is Segment =>
-  typeof x === 'object' && x !== null && Number.isSafeInteger((x as Segment).start) && Number.isSafeInteger((x as Segment).end);
-
-/** Hashes one piece-aligned segment of a folder snapshot's concatenated files (fan-out). */
-const hashFolderSegment = async (s: Services, e: Partial<HashFolderSegmentEvent>, log: AppLogger): Promise<HashSegmentResult> => {
-  const { segment, pieceLength } = e;
-  if (!isSegment(segment) || !isCount(pieceLength)) throw invalid('segment and pieceLength are required');
-  const [target, m] = await folderOf(s, e, log);
-  if (pieceLength !== choosePieceLength(m.totalSize)) throw invalid("pieceLength is not the folder's");
-  const endsOnPiece = segment.end % pieceLength === 0 || segment.end === m.totalSize;
-  if (segment.start < 0 || segment.start % pieceLength !== 0 || !endsOnPiece || segment.end > m.totalSize || segment.start >= segment.end)
-    throw invalid('segment must be piece-aligned and inside the folder');
-  const { config } = s;
-  const { key: _key, ...base } = target.ref;
-  const pieces = await hashFolder(s.s3, base, m.files, {
-    pieceLength,
-    segment,
-    concurrency: config.readConcurrency,
-    partBytes: config.readPartBytes,
-    pool: s.pool,
-    log,
-  });
-  return { pieces: pieces.toString('base64') };
+/** The fan-out's steps, each handing the raw event to its handler (which parses it). */
+const fanoutStep = (s: Services, action: string) => {
+  const h = s.fanout?.handlers;
+  if (!h) throw invalid('this deployment has no cache bucket for fan-out segments');
+  if (action === FANOUT_ACTIONS.segment) return h.segment;
+  if (action === FANOUT_ACTIONS.join) return h.join;
+  return h.failed;
 };
+
+const FANOUT_STEPS: readonly string[] = Object.values(FANOUT_ACTIONS);
 
 /**
  * The generate function: invoked by our own functions (never by API
- * Gateway) for background builds (objects, folders) and fan-out segments.
+ * Gateway) for background builds (objects, folders), by the build state
+ * machine for the fan-out's segments, join and failed step, and by the
+ * pre-build rules' S3 Object Created events.
  */
 export const generateRoute = (s: Services) =>
   middy<unknown, unknown, Error, Context>().handler(async (event, context) => {
+    // S3's "Object Created" events from the pre-build rules (infra/stack/constructs/PreBuild.ts).
+    if (isObjectCreatedEvent(event)) {
+      return objectCreated(s, event, s.logger.createChild({ persistentKeys: { requestId: context.awsRequestId, route: 'objectCreated' } }));
+    }
     const e = (event ?? {}) as { action?: unknown };
     const log = s.logger.createChild({
       persistentKeys: { requestId: context.awsRequestId, route: 'generate', action: typeof e.action === 'string' ? e.action : undefined },
     });
     if (e.action === 'generate') return generate(s, e as Partial<GenerateEvent>, log);
-    if (e.action === 'hashSegment') return hashSegment(s, e as Partial<HashSegmentEvent>, log);
     if (e.action === 'generateFolder') return generateFolder(s, e as Partial<GenerateFolderEvent>, log);
-    if (e.action === 'hashFolderSegment') return hashFolderSegment(s, e as Partial<HashFolderSegmentEvent>, log);
+    if (typeof e.action === 'string' && FANOUT_STEPS.includes(e.action)) return fanoutStep(s, e.action)(event, log);
     throw invalid('unknown action');
   });

@@ -17,13 +17,21 @@ import type { ServedObject } from '../policy/servedObject';
 import { classifyS3Error } from '../s3/classifyS3Error';
 import { listObjects } from '../s3/listObjects';
 import type { FolderSnapshot, TorrentCache } from './cache/torrentCache';
-import { joinSegments, planSegments, type SegmentRunner } from './generateInfo';
 import { hashFolder } from './hashFolder';
 import { progressReporter } from './progressReporter';
 import type { TorrentOutcome } from './types';
 
-/** Hashes one segment of a very large folder's concatenation somewhere (this process, or another invocation). */
-export type FolderSegmentRunnerFactory = (target: ServedObject, manifest: FolderManifest, pieceLength: number) => SegmentRunner;
+/**
+ * Builds a folder too large for one function in segments of its files' concatenation (lambda/fanout,
+ * in this process) and caches it; false when its plan has one segment. Its manifest is in the cache first.
+ */
+export type FolderFanout = (
+  target: ServedObject,
+  manifest: FolderManifest,
+  id: FolderSnapshot,
+  log: AppLogger,
+  onProgress: (bytesDone: number) => void,
+) => Promise<boolean>;
 
 /** What one share link adds to a folder torrent (never inside `info`, so all links share one swarm). */
 export interface FolderLinks {
@@ -43,15 +51,15 @@ export interface FolderRequest {
 export interface FolderTorrentsDeps {
   s3: S3Client;
   cache: TorrentCache;
-  config: Pick<Config, 'readConcurrency' | 'readPartBytes' | 'syncGenerateMaxBytes' | 'segmentBytes' | 'trackers' | 'folders'>;
+  config: Pick<Config, 'readConcurrency' | 'readPartBytes' | 'syncGenerateMaxBytes' | 'trackers' | 'folders'>;
   pool: HashPool;
   metrics: ProxyMetrics;
   /** Whether a build may outlive its request (the local runtime: yes; a Lambda function: no). */
   backgroundBuilds: boolean;
   /** Where large folders are built when not in this process (AWS: the generate function). */
   jobs?: FolderJobs;
-  /** Where the segments of a folder over SEGMENT_BYTES are hashed (AWS: hashFolderSegment invocations). */
-  runSegment: FolderSegmentRunnerFactory;
+  /** The local runtime's fan-out; unset in AWS, where the generate function hands such builds to Step Functions first. */
+  fanout?: FolderFanout;
 }
 
 interface FolderBuild {
@@ -180,7 +188,7 @@ export class FolderTorrents {
   }
 
   /** A cache hit is used only if it describes this manifest's files. */
-  private async cached(id: FolderSnapshot, m: FolderManifest, log: AppLogger): Promise<Buffer | undefined> {
+  async cached(id: FolderSnapshot, m: FolderManifest, log: AppLogger): Promise<Buffer | undefined> {
     const hit = await this.deps.cache.get(id, log);
     if (!hit) return undefined;
     try {
@@ -223,10 +231,11 @@ export class FolderTorrents {
     log: AppLogger,
     onProgress?: (bytesDone: number) => void,
   ): Promise<Buffer> {
-    const { s3, config, pool, cache, metrics } = this.deps;
+    const { s3, config, pool, cache, metrics, fanout } = this.deps;
     const started = Date.now();
     const pieceLength = choosePieceLength(m.totalSize);
     const manifestId: FolderSnapshot = { bucket: id.bucket, prefix: id.prefix, manifest: id.manifest, part: 'manifest' };
+    const manifestBytes = Buffer.from(JSON.stringify(m));
     const report = progressReporter(log, { bucket: target.bucket, prefix: target.key }, m.totalSize);
     const tick = (done: number) => {
       progress.bytesDone = done;
@@ -234,16 +243,21 @@ export class FolderTorrents {
       report(done);
       onProgress?.(done);
     };
-    const segments = config.segmentBytes ? planSegments(m.totalSize, pieceLength, config.segmentBytes) : [];
-    let pieces: Buffer;
+    let info: Buffer;
+    let joined = false;
     try {
-      if (segments.length > 1) {
-        // Each segment's worker finds the files by the manifest's digest: it must be in the cache first.
-        await cache.put(manifestId, Buffer.from(JSON.stringify(m)));
-        pieces = await joinSegments(segments, pieceLength, this.deps.runSegment(target, m, pieceLength), tick);
+      if (fanout) {
+        // Each segment finds the files by the manifest's digest: it must be in the cache first.
+        await cache.put(manifestId, manifestBytes);
+        joined = await fanout(target, m, id, log, tick);
+      }
+      if (joined) {
+        const hit = await this.cached(id, m, log);
+        if (!hit) throw new Error('the joined folder torrent is not in the cache');
+        info = hit;
       } else {
         const { key: _key, ...base } = target.ref;
-        pieces = await hashFolder(s3, base, m.files, {
+        const pieces = await hashFolder(s3, base, m.files, {
           pieceLength,
           concurrency: config.readConcurrency,
           partBytes: config.readPartBytes,
@@ -251,6 +265,7 @@ export class FolderTorrents {
           log,
           onProgress: tick,
         });
+        info = buildFolderInfo({ name: m.name, files: m.files.map((f) => ({ length: f.size, path: f.path })), pieceLength, pieces, private: id.private });
       }
     } catch (err) {
       progress.state = 'failed';
@@ -259,23 +274,24 @@ export class FolderTorrents {
       log.error('folder torrent build failed', { bucket: target.bucket, prefix: target.key, bytesDone: progress.bytesDone, code: httpErr.code, cause: err });
       throw httpErr;
     }
-    const info = buildFolderInfo({ name: m.name, files: m.files.map((f) => ({ length: f.size, path: f.path })), pieceLength, pieces, private: id.private });
     const ms = Date.now() - started;
     log.info('folder torrent generated', {
       bucket: target.bucket,
       prefix: target.key,
       files: m.files.length,
-      segments: Math.max(1, segments.length),
+      fannedOut: joined,
       bytesHashed: m.totalSize,
       generationMs: ms,
     });
     metrics.generated(m.totalSize, ms);
-    // Cached only once every file was read in full; the manifest beside it, for the seed route.
-    try {
-      if (segments.length <= 1) await cache.put(manifestId, Buffer.from(JSON.stringify(m)));
-      await cache.put(id, buildMetainfo({ info, webSeeds: [], trackers: [], creationDate: m.lastModified }));
-    } catch (err) {
-      log.warn('could not write folder torrent cache entry', { code: classifyS3Error(err).code });
+    // Cached only once every file was read in full (a fan-out's join wrote it); the manifest beside it, for the seed route.
+    if (!joined) {
+      try {
+        if (!fanout) await cache.put(manifestId, manifestBytes);
+        await cache.put(id, buildMetainfo({ info, webSeeds: [], trackers: [], creationDate: m.lastModified }));
+      } catch (err) {
+        log.warn('could not write folder torrent cache entry', { code: classifyS3Error(err).code });
+      }
     }
     progress.state = 'done';
     progress.bytesDone = m.totalSize;

@@ -9,9 +9,9 @@ export type { Segment } from './hashFiles';
 
 /**
  * Splits an object (or a folder's concatenated files) into segments of whole
- * pieces, each at most `segmentBytes` long (rounded up to whole pieces): the
- * unit handed to a parallel worker (another Lambda invocation) for very large
- * builds.
+ * pieces, each at most `segmentBytes` long (rounded up to whole pieces). The
+ * proxy's own fan-out plans with lambda/fanout/segmentPlan.ts; this fixed-size
+ * split remains for the hashing tests and bench/.
  */
 export const planSegments = (size: number, pieceLength: number, segmentBytes: number): Segment[] => {
   const segLength = Math.max(1, Math.ceil(segmentBytes / pieceLength)) * pieceLength;
@@ -23,7 +23,7 @@ export const planSegments = (size: number, pieceLength: number, segmentBytes: nu
 /** How often a fan-out build reports progress while its segments run. */
 export const FANOUT_HEARTBEAT_MS = 10_000;
 
-/** Hashes one segment somewhere (in this process, or another Lambda invocation) and returns its piece digests. */
+/** Hashes one segment in this process and returns its piece digests. */
 export type SegmentRunner = (segment: Segment, index: number) => Promise<Buffer>;
 
 /**
@@ -59,10 +59,12 @@ export const joinSegments = async (
 };
 
 /**
- * The bencoded info dictionary of the whole object. Objects larger than
- * `segmentBytes` are split into segments hashed by `runSegment` in parallel
- * (in AWS: concurrent invocations of the generate function) and joined in
- * order; each segment's digest count is checked before joining.
+ * The bencoded info dictionary of the whole object, in one pass. With
+ * `segmentBytes` and `runSegment` an object larger than `segmentBytes` is
+ * split into segments hashed by `runSegment` in parallel in this process and
+ * joined in order (each segment's digest count checked). The proxy no longer
+ * passes `runSegment` (its fan-out is lambda/fanout, on Step Functions in
+ * AWS); bench/ and test/unit/torrents/fanoutProgress.test.ts still do.
  */
 export const generateInfo = async (
   client: S3Client,

@@ -434,20 +434,44 @@ describe('TorrentProxyStack', () => {
       expect(configs).toEqual([{ FunctionName: { Ref: generateFn }, Qualifier: '$LATEST', MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 3600 }]);
     });
 
-    it('passes syncGenerateMaxBytes and segmentBytes through when set', () => {
-      const { template: t } = synth({ servedBuckets: SERVED, syncGenerateMaxBytes: 2 * 1024 ** 3, segmentBytes: 32 * 1024 ** 3 });
-      for (const handler of ['torrentHandler', 'mintHandler', 'generateHandler']) {
-        expect(t.toJSON().Resources[functionId(t, handler)].Properties.Environment.Variables).toMatchObject({
-          SYNC_GENERATE_MAX_BYTES: String(2 * 1024 ** 3),
-          SEGMENT_BYTES: String(32 * 1024 ** 3),
-        });
-      }
+    it('passes syncGenerateMaxBytes through when set, and segmentBytes to the generate function (the only one that plans fan-outs)', () => {
+      const { template: t } = synth({ servedBuckets: SERVED, syncGenerateMaxBytes: 2 * 1024 ** 3, segmentBytes: 8 * 1024 ** 3 });
+      const envs = ['torrentHandler', 'mintHandler', 'generateHandler'].map(
+        (handler) => t.toJSON().Resources[functionId(t, handler)].Properties.Environment.Variables,
+      );
+      expect(envs.map((env) => [env.SYNC_GENERATE_MAX_BYTES, env.SEGMENT_BYTES])).toEqual([
+        [String(2 * 1024 ** 3), undefined],
+        [String(2 * 1024 ** 3), undefined],
+        [String(2 * 1024 ** 3), String(8 * 1024 ** 3)],
+      ]);
     });
 
-    it('warns when segmentBytes is too large for one segment to hash within 15 minutes', () => {
-      const { stack: s } = synth({ servedBuckets: SERVED, segmentBytes: 256 * 1024 ** 3 });
-      Annotations.fromStack(s).hasWarning('*', Match.stringLikeRegexp('segmentBytes .* would not finish within'));
-      Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('segmentBytes'));
+    it('tells the generate function alone the build state machine by name and the fan-out model, always written', () => {
+      const envOf = (handler: string) => template.toJSON().Resources[functionId(template, handler)].Properties.Environment.Variables;
+      for (const handler of ['torrentHandler', 'seedHandler', 'mintHandler', 'trackerHandler']) {
+        const env = envOf(handler);
+        expect([env.BUILD_STATE_MACHINE_ARN, env.FANOUT_BYTES_PER_SECOND, env.FANOUT_MAX_CONCURRENCY]).toEqual([undefined, undefined, undefined]);
+      }
+      expect(envOf('generateHandler')).toMatchObject({
+        BUILD_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:Proxy-build',
+        FANOUT_BYTES_PER_SECOND: '75000000',
+        FANOUT_MAX_CONCURRENCY: '100',
+      });
+    });
+
+    it('gives the plan and the state machine one concurrency, from fanoutMaxConcurrency', () => {
+      const { template: t } = synth({ servedBuckets: SERVED, fanoutMaxConcurrency: 40, fanoutBytesPerSecond: 50e6 });
+      const env = t.toJSON().Resources[functionId(t, 'generateHandler')].Properties.Environment.Variables;
+      const [machine] = Object.values(t.findResources('AWS::StepFunctions::StateMachine'));
+      expect({ env: [env.FANOUT_MAX_CONCURRENCY, env.FANOUT_BYTES_PER_SECOND], map: JSON.stringify(machine.Properties.DefinitionString) }).toEqual({
+        env: ['40', '50000000'],
+        map: expect.stringContaining('\\"MaxConcurrency\\":40'),
+      });
+    });
+
+    it('refuses a segmentBytes above the longest segment fanoutBytesPerSecond allows in 900 s / 3', () => {
+      expect(() => synth({ servedBuckets: SERVED, segmentBytes: 32 * 1024 ** 3 })).toThrow(/SEGMENT_BYTES must not exceed 22500000000/);
+      expect(() => synth({ servedBuckets: SERVED, segmentBytes: 32 * 1024 ** 3, fanoutBytesPerSecond: 150e6 })).not.toThrow();
     });
 
     it('passes trackers through as a comma list', () => {
@@ -471,15 +495,22 @@ describe('TorrentProxyStack', () => {
       },
     ];
 
+    const segmentObjects = {
+      actions: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'],
+      resources: [`<${cacheBucketId}.Arn>/torrents/segments/*`],
+      condition: undefined,
+    };
+
     it.each([
-      ['torrent', () => torrentFn],
-      ['mint (magnet links need the info-hash)', () => mintFn],
-      ['generate', () => generateFn],
-    ])('lets the %s function read served objects and their torrents, and read/write only the cache prefix', (_name, fnId) => {
+      ['torrent', () => torrentFn, []],
+      ['mint (magnet links need the info-hash)', () => mintFn, []],
+      ['generate (and delete fan-out segment objects)', () => generateFn, [segmentObjects]],
+    ])('lets the %s function read served objects and their torrents, and read/write only the cache prefix', (_name, fnId, extra) => {
       expect(s3Grants(statementsOf(template, fnId()))).toEqual([
         ...served(['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTorrent']),
         { actions: ['s3:GetObject', 's3:PutObject'], resources: [`<${cacheBucketId}.Arn>/torrents/*`], condition: undefined },
         { actions: ['s3:ListBucket'], resources: [`<${cacheBucketId}.Arn>`], condition: { StringLike: { 's3:prefix': 'torrents/*' } } },
+        ...extra,
       ]);
     });
 
@@ -541,8 +572,8 @@ describe('TorrentProxyStack', () => {
       expect([...new Set(actions)].sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     });
 
-    it("gives the generate function exactly the torrent function's S3 grants", () => {
-      expect(s3Grants(statementsOf(template, generateFn))).toEqual(s3Grants(statementsOf(template, torrentFn)));
+    it("gives the generate function exactly the torrent function's S3 grants, and the fan-out's segment objects", () => {
+      expect(s3Grants(statementsOf(template, generateFn))).toEqual([...s3Grants(statementsOf(template, torrentFn)), segmentObjects]);
     });
 
     const secretStatements = (id: string) => statementsOf(template, id).filter((s) => asList<string>(s.Action).some((a) => a.startsWith('secretsmanager:')));
@@ -562,17 +593,34 @@ describe('TorrentProxyStack', () => {
       expect(withSecret).toEqual([torrentFn, seedFn, mintFn, trackerFn]);
     });
 
-    it('lets the torrent, mint and generate functions invoke the generate function, and nothing else invoke anything', () => {
+    it('lets the torrent and mint functions and the build state machine invoke the generate function, and nothing else invoke anything', () => {
       const invokes = (id: string) => statementsOf(template, id).filter((s) => asList<string>(s.Action).some((a) => a.startsWith('lambda:')));
-      for (const id of [torrentFn, mintFn, generateFn]) {
+      for (const id of [torrentFn, mintFn]) {
         expect(invokes(id)).toEqual([{ Sid: 'InvokeGenerate', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: generateArn }]);
       }
+      // The generate function waits on no function: it starts the state machine instead.
+      expect(invokes(generateFn)).toEqual([]);
       expect(invokes(seedFn)).toEqual([]);
       expect(invokes(trackerFn)).toEqual([]);
       const everyLambdaStatement = Object.values(template.findResources('AWS::IAM::Policy'))
         .flatMap((p) => p.Properties.PolicyDocument.Statement as Cfn[])
         .filter((s) => asList<string>(s.Action).some((a) => a.startsWith('lambda:')));
-      expect(everyLambdaStatement).toHaveLength(3);
+      expect(everyLambdaStatement.map((st) => asList(st.Resource).map(flat))).toEqual([
+        [generateArn],
+        [generateArn],
+        [`<${generateFn}.Arn>`, `<${generateFn}.Arn>:*`],
+      ]);
+    });
+
+    it('lets the generate function, and no other function, start executions of the build state machine by its name, and nothing else in Step Functions', () => {
+      const states = (id: string) => statementsOf(template, id).filter((st) => asList<string>(st.Action).some((a) => a.startsWith('states:')));
+      expect([torrentFn, seedFn, mintFn, generateFn, trackerFn].map(states)).toEqual([
+        [],
+        [],
+        [],
+        [{ Sid: 'StartBuild', Effect: 'Allow', Action: 'states:StartExecution', Resource: 'arn:aws:states:us-east-1:123456789012:stateMachine:Proxy-build' }],
+        [],
+      ]);
     });
 
     it('attaches no managed policies to the function roles', () => {
@@ -685,6 +733,8 @@ describe('TorrentProxyStack', () => {
         'Errors',
         'Errors',
         'Errors',
+        'ExecutionsFailed',
+        'ExecutionsTimedOut',
         'ReadThrottleEvents',
         'Throttles',
         'Throttles',
@@ -705,7 +755,7 @@ describe('TorrentProxyStack', () => {
       const topicId = logicalIdOf(t, 'AWS::SNS::Topic', {});
       t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: topicId } });
       const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm'));
-      expect(alarms).toHaveLength(13);
+      expect(alarms).toHaveLength(15);
       for (const a of alarms) expect(a.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
     });
 
@@ -778,6 +828,8 @@ describe('TorrentProxyStack', () => {
       [{ servedBuckets: SERVED, linkDefaultTtlSeconds: 99, linkMaxTtlSeconds: 10 }, /LINK_DEFAULT_TTL_SECONDS/],
       [{ servedBuckets: SERVED, trackers: ['ftp://nope'] }, /TRACKERS/],
       [{ servedBuckets: SERVED, segmentBytes: 6 * 1024 ** 4 }, /SEGMENT_BYTES must be between/],
+      [{ servedBuckets: SERVED, fanoutMaxConcurrency: 10_001 }, /FANOUT_MAX_CONCURRENCY must be between 1 and 10000/],
+      [{ servedBuckets: SERVED, fanoutBytesPerSecond: 999 }, /FANOUT_BYTES_PER_SECOND must be between 1000 and 10000000000/],
       [{ servedBuckets: [{ name: 'ok-bucket', swarm: 'open' }] }, /SERVED_BUCKETS\[0\]\.swarm must be "private" or "public"/],
       [{ servedBuckets: [{ name: 'ok-bucket', seeding: 'never' }] }, /SERVED_BUCKETS\[0\]\.seeding must be "fallback" or "always"/],
       [{ servedBuckets: SERVED, trackerIntervalSeconds: 4 }, /TRACKER_INTERVAL_SECONDS must be between 5 and 3600/],

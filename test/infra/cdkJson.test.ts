@@ -58,6 +58,8 @@ describe('cdk.json', () => {
       cacheExpirationDays: SETTINGS_DEFAULTS.cacheExpirationDays,
       apiGatewayCloudWatchRole: SETTINGS_DEFAULTS.apiGatewayCloudWatchRole,
       alarmEmail: '',
+      fanoutBytesPerSecond: DEFAULTS.fanoutBytesPerSecond,
+      fanoutMaxConcurrency: DEFAULTS.fanoutMaxConcurrency,
     });
   });
 

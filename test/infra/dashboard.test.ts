@@ -103,7 +103,24 @@ describe('Dashboard', () => {
       'Function duration p90 (ms)',
       'Proxy latency by route and status class, p90 (ms)',
       'Store torrents that failed the piece check, by bucket',
+      'Fan-out builds (Step Functions executions)',
+      'Fan-out build time p90 (ms)',
     ]);
+  });
+
+  it("graphs the build state machine's executions started, succeeded, failed and timed out as sums, and its execution time", () => {
+    const rows = (title: string) =>
+      metricRows(titled(title)).map(([ns, name, dim, value, opts]) => [ns, name, dim, String(value).replace(/[0-9A-F]{8}>$/, '>'), opts.stat]);
+    expect(rows('Fan-out builds (Step Functions executions)')).toEqual(
+      ['ExecutionsStarted', 'ExecutionsSucceeded', 'ExecutionsFailed', 'ExecutionsTimedOut'].map((m) => [
+        'AWS/States',
+        m,
+        'StateMachineArn',
+        '<Ref:BuildStateMachine>',
+        'Sum',
+      ]),
+    );
+    expect(rows('Fan-out build time p90 (ms)')).toEqual([['AWS/States', 'ExecutionTime', 'StateMachineArn', '<Ref:BuildStateMachine>', 'p90']]);
   });
 
   it("graphs the API's requests, 4XX and 5XX as sums, and its latency at p50, p90 and p99", () => {

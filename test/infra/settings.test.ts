@@ -58,6 +58,13 @@ describe('deployment settings', () => {
     expect(parseSettings({ segmentBytes: 68719476736 })).toEqual({ segmentBytes: 68719476736 });
   });
 
+  it('reads the fan-out model settings from -c strings', () => {
+    expect(readSettings(context({ fanoutBytesPerSecond: '50000000', fanoutMaxConcurrency: '40' }), join(dir, 'absent.json'))).toEqual({
+      fanoutBytesPerSecond: 50_000_000,
+      fanoutMaxConcurrency: 40,
+    });
+  });
+
   it('reads the swarm settings from -c strings, with seedDeferSeconds 0 turning deferral off', () => {
     expect(
       readSettings(
@@ -123,6 +130,8 @@ describe('deployment settings', () => {
     [{ syncGenerateMaxBytes: 0 }, /syncGenerateMaxBytes.*positive number/],
     [{ segmentBytes: '1.5' }, /segmentBytes.*whole number/],
     [{ segmentBytes: -1 }, /segmentBytes/],
+    [{ fanoutBytesPerSecond: '7.5e7' }, /fanoutBytesPerSecond.*positive number/],
+    [{ fanoutMaxConcurrency: 0 }, /fanoutMaxConcurrency.*positive number/],
     [{ trackerIntervalSeconds: '1.5' }, /trackerIntervalSeconds.*whole number/],
     [{ trackerMaxPeers: 0 }, /trackerMaxPeers.*positive number/],
     [{ seedDeferSeconds: -1 }, /seedDeferSeconds/],

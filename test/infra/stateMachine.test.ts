@@ -166,7 +166,7 @@ describe('BuildStateMachine', () => {
         Sid: 'StartBuild',
         Effect: 'Allow',
         Action: 'states:StartExecution',
-        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:us-east-1:123456789012:stateMachine:Fanout-build']] },
+        Resource: 'arn:aws:states:us-east-1:123456789012:stateMachine:Fanout-build',
       },
     ]);
   });

@@ -136,10 +136,9 @@ describe('fan-out handlers against s3rver', () => {
     const single = new TorrentBuilds({
       s3,
       cache: noCache,
-      config: { ...readConfig, segmentBytes: 0 },
+      config: readConfig,
       pool,
       metrics: createMetrics(),
-      runSegment: () => undefined as never,
     });
     const singlePass = await single.join(served('media', 'films/big.bin'), head, id, log).promise;
 
@@ -148,10 +147,9 @@ describe('fan-out handlers against s3rver', () => {
     const builds = new TorrentBuilds({
       s3,
       cache: cache(),
-      config: { ...readConfig, segmentBytes: 0 },
+      config: readConfig,
       pool,
       metrics: createMetrics(),
-      runSegment: () => undefined as never,
     });
     const cached = await builds.cached(id, log);
     expect(cached?.equals(singlePass)).toBe(true);

@@ -1,7 +1,8 @@
 /**
  * CloudWatch alarms: the API's 5XX rate, every function's errors and
- * throttles, and the peer table's throttled reads and writes, sent to an email
- * topic when the deployment names an address.
+ * throttles, the peer table's throttled reads and writes, and the build state
+ * machine's failed and timed-out executions, sent to an email topic when the
+ * deployment names an address.
  */
 import { Duration, type Stack } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
@@ -9,6 +10,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { acknowledge } from '../conventions';
 import type { ProxyFunction } from './ProxyFunction';
@@ -17,6 +19,8 @@ export interface AlarmsProps {
   api: apigw.RestApi;
   functions: ProxyFunction[];
   peerTable: dynamodb.ITable;
+  /** The fan-out of very large builds: a failed or timed-out execution is a torrent that was not built. */
+  buildStateMachine?: sfn.IStateMachine;
   alarmEmail?: string;
 }
 
@@ -24,7 +28,7 @@ export interface AlarmsProps {
 export class Alarms {
   readonly alarms: cloudwatch.Alarm[];
 
-  constructor(stack: Stack, { api, functions, peerTable, alarmEmail }: AlarmsProps) {
+  constructor(stack: Stack, { api, functions, peerTable, buildStateMachine, alarmEmail }: AlarmsProps) {
     this.alarms = [
       new cloudwatch.Alarm(stack, 'Api5xxRate', {
         alarmDescription: 'More than 5% of API requests answered 5XX',
@@ -60,6 +64,14 @@ export class Alarms {
       anyIn5Min('PeerTableReadThrottles', 'peer table: throttled reads', peerTable.metric('ReadThrottleEvents', sum5Min)),
       anyIn5Min('PeerTableWriteThrottles', 'peer table: throttled writes', peerTable.metric('WriteThrottleEvents', sum5Min)),
     );
+    // The failed step marks the build failed (pollers get 503 and retry after 5 minutes); a timed-out
+    // execution (4 hours) runs no step at all. Either way someone should look at the execution's history.
+    if (buildStateMachine) {
+      this.alarms.push(
+        anyIn5Min('BuildExecutionsFailed', 'build state machine: failed fan-out executions', buildStateMachine.metricFailed(sum5Min)),
+        anyIn5Min('BuildExecutionsTimedOut', 'build state machine: timed-out fan-out executions', buildStateMachine.metricTimedOut(sum5Min)),
+      );
+    }
     if (!alarmEmail) return;
     const topic = new sns.Topic(stack, 'AlarmTopic', { displayName: `${stack.stackName} alarms`, enforceSSL: true });
     topic.addSubscription(new EmailSubscription(alarmEmail));

@@ -22,6 +22,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { FANOUT_ACTIONS } from '../../../lambda/fanout/fanoutEvents';
 import { BUILD_TIMEOUT_SECONDS, FANOUT_MODEL } from '../../../lambda/fanout/fanoutModel';
@@ -56,9 +57,16 @@ export class BuildStateMachine extends Construct {
   /** The ARN from the name alone (no reference), for environments and grants. */
   readonly stateMachineArn: string;
 
-  /** The ARN a state machine of this name will have in `stack`. */
+  /** The ARN a state machine of this name will have in `stack` (its partition a literal when the region is known, so policies read plainly). */
   static arnFor(stack: Stack, stateMachineName: string): string {
-    return stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const partition = Token.isUnresolved(stack.region) ? undefined : RegionInfo.get(stack.region).partition;
+    return stack.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: stateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      ...(partition ? { partition } : {}),
+    });
   }
 
   constructor(scope: Construct, id: string, props: BuildStateMachineProps) {
@@ -190,10 +198,11 @@ export class BuildStateMachine extends Construct {
     const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
     const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
     const name = `{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${stack.getLogicalId(this.stateMachine.node.defaultChild as sfn.CfnStateMachine)}"}]}]}`;
+    const partition = Token.isUnresolved(stack.partition) ? '<AWS::Partition>' : stack.partition;
     for (const execution of [`${name}:*`, `${name}/Segments:*`]) {
       acknowledge(
         this.stateMachine.node.findChild('DistributedMapPolicy'),
-        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${region}:${account}:execution:${execution}]`,
+        `AwsSolutions-IAM5[Resource::arn:${partition}:states:${region}:${account}:execution:${execution}]`,
         "A Distributed Map describes and stops its own child executions, whose names Step Functions chooses: only this state machine's executions are granted.",
       );
     }

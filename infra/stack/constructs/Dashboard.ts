@@ -3,17 +3,21 @@
  * status and latency metrics, the proxy's EMF metrics (namespace, names and
  * dimensions exactly as lambda/observability/metrics.ts emits them: requests by
  * route, cache lookups, bytes hashed, build time, the swarm's announces, web
- * seed bytes and deferrals), and every function's errors, throttles and duration.
+ * seed bytes and deferrals), every function's errors, throttles and duration,
+ * and the build state machine's executions (started, succeeded, failed, timed out).
  */
 import { Duration, type Stack } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { NAMESPACE } from '../../../lambda/observability/metrics';
 import type { ProxyFunction } from './ProxyFunction';
 
 export interface DashboardProps {
   api: apigw.RestApi;
   functions: ProxyFunction[];
+  /** The fan-out of very large builds (constructs/BuildStateMachine.ts). */
+  buildStateMachine?: sfn.IStateMachine;
 }
 
 const PERIOD = Duration.minutes(5);
@@ -38,7 +42,7 @@ const graph = (title: string, left: cloudwatch.IMetric[], opts: Partial<cloudwat
 export class Dashboard {
   readonly dashboard: cloudwatch.Dashboard;
 
-  constructor(stack: Stack, { api, functions }: DashboardProps) {
+  constructor(stack: Stack, { api, functions, buildStateMachine }: DashboardProps) {
     const sum = { period: PERIOD, statistic: cloudwatch.Stats.SUM };
     const hits = emf('CacheLookups', { Cache: 'hit' }, cloudwatch.Stats.SUM, 'hits');
     const misses = emf('CacheLookups', { Cache: 'miss' }, cloudwatch.Stats.SUM, 'misses');
@@ -102,6 +106,23 @@ export class Dashboard {
           graph('Proxy latency by route and status class, p90 (ms)', [search('Latency', ['Route', 'StatusClass'], 'p90', '')], { width: 12 }),
           graph('Store torrents that failed the piece check, by bucket', [search('BadStoreTorrents', ['Bucket'], 'Sum', '')], { width: 12 }),
         ],
+        ...(buildStateMachine
+          ? [
+              [
+                graph(
+                  'Fan-out builds (Step Functions executions)',
+                  [
+                    buildStateMachine.metricStarted({ ...sum, label: 'started' }),
+                    buildStateMachine.metricSucceeded({ ...sum, label: 'succeeded' }),
+                    buildStateMachine.metricFailed({ ...sum, label: 'failed' }),
+                    buildStateMachine.metricTimedOut({ ...sum, label: 'timed out' }),
+                  ],
+                  { width: 12 },
+                ),
+                graph('Fan-out build time p90 (ms)', [buildStateMachine.metricTime({ period: PERIOD, statistic: 'p90', label: 'p90' })], { width: 12 }),
+              ],
+            ]
+          : []),
       ],
     });
   }

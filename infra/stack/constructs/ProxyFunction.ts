@@ -93,7 +93,7 @@ export const createProxyFunction = (stack: Stack, role: FunctionRole, spec: Func
     fn,
     'Serverless-LambdaDLQ',
     role === 'generate'
-      ? 'Asynchronous background builds are idempotent: a failed one leaves a "failed" marker and no cache entry, the next request restarts it, and failures count in the Errors alarm. Segment invocations are synchronous and fail back to the build.'
+      ? 'Asynchronous background builds are idempotent: a failed one leaves a "failed" marker and no cache entry, the next request restarts it, and failures count in the Errors alarm. Fan-out steps are synchronous invocations by the build state machine, which retries and catches them.'
       : 'Invoked only synchronously by API Gateway: failures go back to the caller, so a dead-letter queue would never receive anything.',
   );
   if (options.retryAttempts !== undefined) {

@@ -1,12 +1,12 @@
 /**
  * The five Lambda functions and what each may do: four behind the API
- * (torrent, seed, mint, tracker) and generate, which only the others invoke
- * for background builds and fan-out segments. Environments and grants follow
+ * (torrent, seed, mint, tracker) and generate, which the others invoke for
+ * background builds and the build state machine for fan-out steps. Environments and grants follow
  * from four facts per function: whether it reads served objects, whether it
  * obtains torrents, whether it signs or verifies share links (lambda/config's
  * LINK_KEY_ROLES), and whether it uses the swarm's peer table (PEER_TABLE_ROLES).
  */
-import { Annotations, Duration, type Stack } from 'aws-cdk-lib';
+import { Duration, type Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { DEFAULTS, ENV, FUNCTION_ROLES, needsLinkKeys, needsPeerTable, type BucketPolicy, type FunctionRole } from '../../../lambda/config';
@@ -24,7 +24,8 @@ export const FUNCTIONS = {
   seed: { handler: 'seedHandler', memorySize: 512, timeout: Duration.minutes(15), readsObjects: true, buildsTorrents: false },
   // Minting with `magnet: true` reads (or builds) the torrent to learn its info-hash, within API Gateway's 29 s.
   mint: { handler: 'mintHandler', memorySize: 1024, timeout: Duration.seconds(28), readsObjects: true, buildsTorrents: true },
-  // Background builds and fan-out segments: 3538 MB is 2 vCPUs, and hashing runs one worker thread per core.
+  // Background builds and fan-out steps: 3538 MB is 2 vCPUs, and hashing runs one worker thread per core.
+  // Its timeout is the fan-out model's (SEGMENT_TIMEOUT_SECONDS): segments are sized to finish in a third of it.
   generate: { handler: 'generateHandler', memorySize: 3538, timeout: Duration.minutes(15), readsObjects: true, buildsTorrents: true },
   // Announces, scrapes and swarm stats: a few peer-table calls each, never an S3 call; 512 MB for a quick cold start.
   tracker: { handler: 'trackerHandler', memorySize: 512, timeout: Duration.seconds(10), readsObjects: false, buildsTorrents: false },
@@ -44,13 +45,6 @@ export const PEER_TABLE_ACTIONS = {
   seed: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
 } as const satisfies Partial<Record<FunctionRole, readonly string[]>>;
 
-/**
- * Ranged-read throughput assumed per 2-vCPU generate function (bytes/s): an estimate to verify in the
- * target region, not a measurement. A segment must hash within the 15-minute timeout at this rate.
- */
-export const ASSUMED_SEGMENT_BYTES_PER_SECOND = 250e6;
-export const MAX_SAFE_SEGMENT_BYTES = ASSUMED_SEGMENT_BYTES_PER_SECOND * FUNCTIONS.generate.timeout.toSeconds(); // 225 GB
-
 export interface ProxyFunctionsProps {
   settings: Pick<
     ProxySettings,
@@ -60,6 +54,8 @@ export interface ProxyFunctionsProps {
     | 'trackers'
     | 'syncGenerateMaxBytes'
     | 'segmentBytes'
+    | 'fanoutBytesPerSecond'
+    | 'fanoutMaxConcurrency'
     | 'trackerIntervalSeconds'
     | 'trackerMaxPeers'
     | 'seedDeferSeconds'
@@ -69,12 +65,16 @@ export interface ProxyFunctionsProps {
   storage: Storage;
   /** "aws", "aws-cn", ... */
   partition: string;
+  /** The build state machine the generate function starts (by ARN from its fixed name: BuildStateMachine.arnFor). */
+  buildStateMachineArn: string;
+  /** Most segments at once: the same value the state machine's Map gets. */
+  fanoutMaxConcurrency: number;
 }
 
 export class ProxyFunctions {
   readonly byRole: Record<FunctionRole, ProxyFunction>;
 
-  constructor(stack: Stack, { settings, servedBuckets, storage, partition }: ProxyFunctionsProps) {
+  constructor(stack: Stack, { settings, servedBuckets, storage, partition, buildStateMachineArn, fanoutMaxConcurrency }: ProxyFunctionsProps) {
     const common: Record<string, string> = {
       NODE_OPTIONS: '--enable-source-maps',
       LOG_LEVEL: 'info',
@@ -86,10 +86,10 @@ export class ProxyFunctions {
     };
     const linkKeys = { [ENV.LINK_KEYS_SECRET_ARN]: storage.linkKeys.secretArn };
 
-    // Torrent, mint and generate functions hand objects above SYNC_GENERATE_MAX_BYTES to the generate
-    // function (asynchronous invoke), which fans very large ones out to itself (synchronous invokes).
-    // Its name is fixed so ASYNC_FUNCTION_NAME and the invoke grants need no reference to the function:
-    // the generate function's own grant on itself would otherwise be a cycle.
+    // Torrent and mint functions hand objects above SYNC_GENERATE_MAX_BYTES to the generate function
+    // (asynchronous invoke), which hands builds of more than one segment to the build state machine.
+    // Its name is fixed so ASYNC_FUNCTION_NAME and the invoke grants need no reference to the function.
+    // The generate function reads ASYNC_FUNCTION_NAME too: it writes the same progress markers.
     const generateFunctionName = `${stack.stackName.slice(0, 55)}-generate`;
     const generateFunctionArn = `arn:${partition}:lambda:${stack.region}:${stack.account}:function:${generateFunctionName}`;
     const builds: Record<string, string> = {
@@ -99,14 +99,17 @@ export class ProxyFunctions {
       [ENV.ASYNC_FUNCTION_NAME]: generateFunctionName,
       // Unset means the Lambda's defaults.
       ...(settings.syncGenerateMaxBytes !== undefined ? { [ENV.SYNC_GENERATE_MAX_BYTES]: String(settings.syncGenerateMaxBytes) } : {}),
+    };
+    // The fan-out: the generate function plans builds and starts the state machine. Always written, so the
+    // plan and the Map's MaxConcurrency are one value; a SEGMENT_BYTES above the longest segment these allow
+    // fails the synth (lambda/config checks it).
+    const fanout: Record<string, string> = {
+      [ENV.BUILD_STATE_MACHINE_ARN]: buildStateMachineArn,
+      [ENV.FANOUT_BYTES_PER_SECOND]: String(settings.fanoutBytesPerSecond ?? DEFAULTS.fanoutBytesPerSecond),
+      [ENV.FANOUT_MAX_CONCURRENCY]: String(fanoutMaxConcurrency),
+      // Unset means the Lambda's default.
       ...(settings.segmentBytes !== undefined ? { [ENV.SEGMENT_BYTES]: String(settings.segmentBytes) } : {}),
     };
-    if (settings.segmentBytes !== undefined && settings.segmentBytes > MAX_SAFE_SEGMENT_BYTES) {
-      Annotations.of(stack).addWarningV2(
-        's3-torrent-proxy:segmentBytes',
-        `segmentBytes ${settings.segmentBytes} is above ${MAX_SAFE_SEGMENT_BYTES} bytes: at an assumed ${ASSUMED_SEGMENT_BYTES_PER_SECOND / 1e6} MB/s one segment would not finish within the generate function's 15 minutes (docs/DEPLOY.md).`,
-      );
-    }
     // The tracker and the web seed share the swarm's settings (the peer TTL is two announce intervals for both).
     const { peerTable } = storage;
     const optional = (name: string, value: number | undefined) => (value !== undefined ? { [name]: String(value) } : {});
@@ -124,6 +127,7 @@ export class ProxyFunctions {
       ...(needsLinkKeys(role) ? linkKeys : {}),
       ...(FUNCTIONS[role].buildsTorrents ? builds : {}),
       ...(needsPeerTable(role) ? swarm : {}),
+      ...(role === 'generate' ? fanout : {}),
     });
 
     this.byRole = {
@@ -142,7 +146,7 @@ export class ProxyFunctions {
         environment: environment('mint'),
       }),
       generate: createProxyFunction(stack, 'generate', FUNCTIONS.generate, {
-        description: 'Invoked by the torrent, mint and generate functions only: background torrent builds and fan-out segments',
+        description: 'Invoked by the torrent and mint functions (background builds) and the build state machine (fan-out segments, join)',
         functionName: generateFunctionName,
         environment: environment('generate'),
         // Background builds are idempotent and restarted by the next request on a cache miss; a retry
@@ -206,8 +210,8 @@ export class ProxyFunctions {
     for (const [role, actions] of Object.entries(PEER_TABLE_ACTIONS) as [FunctionRole, readonly string[]][]) {
       this.byRole[role].role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'PeerTable', actions: [...actions], resources: [peerTable.tableArn] }));
     }
-    // Torrent and mint start background builds; generate invokes itself for fan-out segments.
-    for (const { role } of builders) {
+    // Torrent and mint start background builds; the generate function invokes no function (the state machine does).
+    for (const { role } of builders.filter((b) => b !== this.byRole.generate)) {
       role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'InvokeGenerate', actions: ['lambda:InvokeFunction'], resources: [generateFunctionArn] }));
     }
   }

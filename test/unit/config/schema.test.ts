@@ -35,6 +35,8 @@ const VARIABLE: Record<keyof typeof BOUNDS, string> = {
   maxGenerateBytes: ENV.MAX_GENERATE_BYTES,
   syncGenerateMaxBytes: ENV.SYNC_GENERATE_MAX_BYTES,
   segmentBytes: ENV.SEGMENT_BYTES,
+  fanoutBytesPerSecond: ENV.FANOUT_BYTES_PER_SECOND,
+  fanoutMaxConcurrency: ENV.FANOUT_MAX_CONCURRENCY,
   readConcurrency: ENV.READ_CONCURRENCY,
   readPartBytes: ENV.READ_PART_BYTES,
   trackerIntervalSeconds: ENV.TRACKER_INTERVAL_SECONDS,
@@ -87,6 +89,8 @@ describe('config schema', () => {
       maxGenerateBytes: config.maxGenerateBytes,
       syncGenerateMaxBytes: config.syncGenerateMaxBytes,
       segmentBytes: config.segmentBytes,
+      fanoutBytesPerSecond: config.fanout.bytesPerSecond,
+      fanoutMaxConcurrency: config.fanout.maxConcurrency,
       readConcurrency: config.readConcurrency,
       readPartBytes: config.readPartBytes,
       trackerIntervalSeconds: config.swarm.intervalSeconds,
@@ -101,13 +105,27 @@ describe('config schema', () => {
   test.each(bounded)('accepts %s at both bounds and refuses one past them', (key, { min, max }) => {
     const name = VARIABLE[key];
     // The default link lifetime may not exceed the maximum, so lift the maximum alongside it.
-    const beside: Record<string, string> = key === 'linkDefaultTtlSeconds' ? { [ENV.LINK_MAX_TTL_SECONDS]: String(BOUNDS.linkMaxTtlSeconds.max) } : {};
+    // The fan-out's lower bound may not exceed the longest segment the throughput allows: lift one, or turn the other off.
+    const beside: Record<string, string> =
+      {
+        linkDefaultTtlSeconds: { [ENV.LINK_MAX_TTL_SECONDS]: String(BOUNDS.linkMaxTtlSeconds.max) },
+        segmentBytes: { [ENV.FANOUT_BYTES_PER_SECOND]: String(BOUNDS.fanoutBytesPerSecond.max) },
+        fanoutBytesPerSecond: { [ENV.SEGMENT_BYTES]: '0' },
+      }[key as string] ?? {};
     const outside = `Invalid configuration: ${name} must be between ${min} and ${max}`;
 
     expect(problem({ ...beside, [name]: String(min) })).toBeUndefined();
     expect(problem({ ...beside, [name]: String(max) })).toBeUndefined();
     expect(problem({ ...beside, [name]: String(max + 1) })).toBe(`${outside}, got ${max + 1}`);
     if (min > 0) expect(problem({ ...beside, [name]: String(min - 1) })).toBe(`${outside}, got ${min - 1}`);
+  });
+
+  test('refuses a SEGMENT_BYTES above the longest segment FANOUT_BYTES_PER_SECOND allows (throughput × 900 s / 3)', () => {
+    expect(problem({ [ENV.FANOUT_BYTES_PER_SECOND]: '1000000', [ENV.SEGMENT_BYTES]: String(300_000_001) })).toBe(
+      'Invalid configuration: SEGMENT_BYTES must not exceed 300000000 (FANOUT_BYTES_PER_SECOND × 900 s / 3), got 300000001',
+    );
+    expect(problem({ [ENV.FANOUT_BYTES_PER_SECOND]: '1000000', [ENV.SEGMENT_BYTES]: String(300_000_000) })).toBeUndefined();
+    expect(problem({ [ENV.FANOUT_BYTES_PER_SECOND]: '1000', [ENV.SEGMENT_BYTES]: '0' })).toBeUndefined();
   });
 
   test.each(SEED_MODES)('accepts SEED_MODE %s', (mode) => {
