@@ -38,6 +38,25 @@ export class ShortReadError extends Error {
 }
 
 /**
+ * After a failed attempt of a resumable read: rethrows what must not be
+ * retried (aborted, out of attempts, not a read error), else logs and waits a
+ * jittered exponential backoff before the read reopens at `offset`.
+ */
+const beforeResume = async (err: unknown, attempt: number, ref: ObjectRef, offset: number, opts: StreamRangeOptions): Promise<void> => {
+  if (opts.signal?.aborted || attempt >= (opts.attempts ?? 5) || !isRetryableReadError(err)) throw err;
+  const wait = Math.random() * (opts.backoffMs ?? 200) * 2 ** (attempt - 1);
+  opts.log?.warn('ranged read failed; resuming', {
+    bucket: ref.bucket,
+    key: ref.key,
+    offset,
+    attempt,
+    error: (err as Error)?.name,
+    code: (err as { code?: string })?.code,
+  });
+  await sleep(wait, undefined, { signal: opts.signal });
+};
+
+/**
  * The bytes of [start, end] as a stream of chunks. A body that breaks
  * mid-way (reset, stall, short read, 5xx) is reopened from the first byte not
  * yet delivered, so nothing is read twice or skipped; after `attempts` the
@@ -45,8 +64,6 @@ export class ShortReadError extends Error {
  * an answer whose ETag or VersionId is another one fails with a 412.
  */
 export async function* streamObjectRange(client: S3Client, ref: ObjectRef, range: RangeRead, opts: StreamRangeOptions = {}): AsyncGenerator<Uint8Array> {
-  const attempts = opts.attempts ?? 5;
-  const backoffMs = opts.backoffMs ?? 200;
   const expected = range.end - range.start + 1;
   let delivered = 0;
   for (let attempt = 1; ; attempt++) {
@@ -62,17 +79,7 @@ export async function* streamObjectRange(client: S3Client, ref: ObjectRef, range
       if (delivered < expected) throw new ShortReadError(expected, delivered);
       return;
     } catch (err) {
-      if (opts.signal?.aborted || attempt >= attempts || !isRetryableReadError(err)) throw err;
-      const wait = Math.random() * backoffMs * 2 ** (attempt - 1);
-      opts.log?.warn('ranged read failed; resuming', {
-        bucket: ref.bucket,
-        key: ref.key,
-        offset: range.start + delivered,
-        attempt,
-        error: (err as Error)?.name,
-        code: (err as { code?: string })?.code,
-      });
-      await sleep(wait, undefined, { signal: opts.signal });
+      await beforeResume(err, attempt, ref, range.start + delivered, opts);
     }
   }
 }
@@ -99,8 +106,6 @@ class SinkFailure {
  * `for await` (see bench/profileBuild.ts).
  */
 export const pipeObjectRange = async (client: S3Client, ref: ObjectRef, range: RangeRead, sink: ChunkSink, opts: StreamRangeOptions = {}): Promise<void> => {
-  const attempts = opts.attempts ?? 5;
-  const backoffMs = opts.backoffMs ?? 200;
   const expected = range.end - range.start + 1;
   let delivered = 0;
   for (let attempt = 1; ; attempt++) {
@@ -113,17 +118,7 @@ export const pipeObjectRange = async (client: S3Client, ref: ObjectRef, range: R
       if (caught instanceof SinkFailure) throw caught.error;
       const err = caught instanceof PumpFailure ? caught.error : caught;
       if (caught instanceof PumpFailure) delivered += caught.delivered;
-      if (opts.signal?.aborted || attempt >= attempts || !isRetryableReadError(err)) throw err;
-      const wait = Math.random() * backoffMs * 2 ** (attempt - 1);
-      opts.log?.warn('ranged read failed; resuming', {
-        bucket: ref.bucket,
-        key: ref.key,
-        offset: range.start + delivered,
-        attempt,
-        error: (err as Error)?.name,
-        code: (err as { code?: string })?.code,
-      });
-      await sleep(wait, undefined, { signal: opts.signal });
+      await beforeResume(err, attempt, ref, range.start + delivered, opts);
     }
   }
 };
