@@ -66,12 +66,26 @@ export const demoBytes = (size: number, seed = 's3-torrent-proxy demo'): Buffer 
   return out;
 };
 
-/** Puts the demo object in the demo bucket unless it is there already. */
+/** The demo folder (`demo/samples/`): the demo object and a note beside it, so a folder link has two files. */
+export const DEMO_FOLDER = 'samples/';
+export const DEMO_NOTE_KEY = 'samples/README.txt';
+const DEMO_NOTE = `This folder is the demo of s3-torrent-proxy's local runtime (npm start).
+"s3-torrent-proxy demo.bin" is ${DEMO_SIZE} deterministic pseudo-random bytes; this note sits beside it,
+so that a folder link (npm run link -- demo/samples/ --folder) gives a two-file torrent.
+`;
+
+/** Puts the demo objects in the demo bucket unless they are there already. */
 export const ensureDemoObject = async (s3: S3Client): Promise<void> => {
   await ensureBucket(s3, DEMO_BUCKET);
-  try {
-    await s3.send(new HeadObjectCommand({ Bucket: DEMO_BUCKET, Key: DEMO_KEY }));
-  } catch {
-    await s3.send(new PutObjectCommand({ Bucket: DEMO_BUCKET, Key: DEMO_KEY, Body: demoBytes(DEMO_SIZE), ContentType: 'application/octet-stream' }));
+  const objects: Array<[string, Buffer, string]> = [
+    [DEMO_KEY, demoBytes(DEMO_SIZE), 'application/octet-stream'],
+    [DEMO_NOTE_KEY, Buffer.from(DEMO_NOTE), 'text/plain; charset=utf-8'],
+  ];
+  for (const [key, body, type] of objects) {
+    try {
+      await s3.send(new HeadObjectCommand({ Bucket: DEMO_BUCKET, Key: key }));
+    } catch {
+      await s3.send(new PutObjectCommand({ Bucket: DEMO_BUCKET, Key: key, Body: body, ContentType: type }));
+    }
   }
 };

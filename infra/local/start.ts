@@ -2,7 +2,7 @@
  * `npm start`: the local runtime with demo data. Prints a working share link.
  */
 import { startLocal } from './startLocal';
-import { DEMO_BUCKET, DEMO_KEY } from './embeddedS3';
+import { DEMO_BUCKET, DEMO_FOLDER, DEMO_KEY } from './embeddedS3';
 import { mintLink } from '../../lambda/routes/mint';
 import { ConfigError } from '../../lambda/config';
 import { createLogger } from '../../lambda/observability/logger';
@@ -67,7 +67,8 @@ const main = async () => {
       'Magnet form (works once a peer in the swarm has the torrent; until then use the .torrent):',
       `  ${link.magnet}`,
       '',
-      'More links: npm run link -- <bucket>/<key> [--ttl 7d] [--magnet]',
+      `The whole demo folder as one two-file torrent: npm run link -- ${DEMO_BUCKET}/${DEMO_FOLDER} --folder`,
+      'More links: npm run link -- <bucket>/<key> [--ttl 7d] [--magnet]   (or npx s3-torrent-proxy link …; --help for all options)',
     );
   }
   lines.push('', 'Ctrl-C to stop.', '');
