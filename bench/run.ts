@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: every figure of issue #6 in one run, each as a ratio
+ * `npm run bench`: every figure in one run, each as a ratio
  * against a baseline measured in this run on the same bytes. Progress goes
  * to stderr; the summary table to stdout; rows and machine to
  * bench/.data/results.json.
