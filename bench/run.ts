@@ -4,7 +4,7 @@
  * to stderr; the summary table to stdout; rows and machine to
  * bench/.data/results.json.
  *
- *   npm run bench                 # all items (~3.5 min on 2 cores; ~7 GiB of temporary disk)
+ *   npm run bench                 # all items (~7 min on 2 cores; ~7 GiB of temporary disk)
  *   npm run bench -- --only 2,5   # some items
  *
  * Items 6 and 7 run real libtorrent clients (scripts/lt_swarm.py): they need
