@@ -64,6 +64,8 @@ export const HEARTBEAT_MS = 10_000;
 
 /** Writes a build's progress marker as it goes: heartbeats at most every HEARTBEAT_MS, then its end. */
 export interface ProgressMarkers {
+  /** Writes the running marker at once (a build nobody asked for yet, e.g. a pre-build, has none). */
+  started(): Promise<void>;
   onProgress(bytesDone: number): void;
   finished(state: 'done' | 'failed', error?: string): Promise<void>;
 }
@@ -230,6 +232,7 @@ export class LambdaJobs implements BackgroundJobs, FolderJobs {
     const write = () =>
       this.put(id, { ...progress, heartbeatAt: now() }).catch((err) => log.warn('could not write build progress marker', { code: classifyS3Error(err).code }));
     return {
+      started: () => write(),
       onProgress: (done) => {
         progress.bytesDone = done;
         if (now() - lastBeat < HEARTBEAT_MS) return;

@@ -104,6 +104,8 @@ const build = async (deps: PrebuildDeps, target: ServedObject, head: ObjectHead,
     // More than one segment by the plan: the state machine builds it (lambda/routes/generate.ts does the same).
     const handed = await deps.fanout?.handOff?.(objectSource(target, head), id.pieceLength, id, log);
     if (handed) return { outcome: 'handedOff', ...about, segments: handed.segments };
+    // The marker at once: a request for this version meanwhile waits on it (202) instead of building it a second time.
+    await markers?.started();
     const info = await deps.builds.join(target, head, id, log, markers?.onProgress).promise;
     await markers?.finished('done');
     return { outcome: 'built', ...about, infoHash: infoHashOfInfo(info) };

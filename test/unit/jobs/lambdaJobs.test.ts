@@ -62,4 +62,12 @@ describe('lambdaJobs markers of a build handed to the state machine (fake S3 cli
     ]);
     expect(JSON.parse(puts[1].Body).deadlineAt).toBeUndefined();
   });
+
+  test('a build that starts without a caller (a pre-build) writes its running marker at once, not after the first heartbeat', async () => {
+    const { puts, jobs: j } = recording();
+    const m = j.markers(id, 10, createLogger({ level: 'SILENT' }), () => 5_000);
+    await m.started();
+    m.onProgress(4); // within HEARTBEAT_MS of the start: no second write
+    expect(puts.map((p) => JSON.parse(p.Body))).toEqual([{ state: 'running', bytesDone: 0, bytesTotal: 10, startedAt: 5_000, heartbeatAt: 5_000 }]);
+  });
 });
