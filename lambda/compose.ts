@@ -17,13 +17,12 @@ import { createKeyRingProvider, type KeyRingProvider } from './links/loadKeyRing
 import type { BuildFinished } from './fanout/buildFinished';
 import { failedHandler } from './fanout/failedHandler';
 import { modelFor } from './fanout/fanoutModel';
-import { folderRangeHasher } from './fanout/folderRangeHasher';
 import { folderSource, objectSource } from './fanout/fanoutSource';
 import { handOff } from './fanout/handOff';
 import { inProcessFanout } from './fanout/inProcessFanout';
 import { joinHandler } from './fanout/joinHandler';
 import type { FanoutHandlers } from './fanout/localFanout';
-import { objectRangeHasher } from './fanout/objectRangeHasher';
+import { rangeHashers } from './fanout/rangeHashers';
 import { segmentHandler } from './fanout/segmentHandler';
 import { createLogger, type LogLevel } from './observability/logger';
 import { servedObject } from './policy/servedObject';
@@ -104,7 +103,7 @@ export const compose = (config: Config, o: ComposeOptions = {}): App => {
       ...store,
       served,
       cache,
-      hashRange: { object: objectRangeHasher({ s3, config, pool }), folder: folderRangeHasher({ s3, config, pool }) },
+      hashRange: rangeHashers({ s3, config, pool }),
     }),
     join: joinHandler({
       ...store,

@@ -12,6 +12,7 @@ import { parseTtl } from '../../lambda/links/parseTtl';
 import { mintShareLink } from '../../lambda/links/shareLinks';
 import { objectKeyProblem } from '../../lambda/policy/objectKeyProblem';
 import { bucketNameProblem } from '../../lambda/s3/bucketNameProblem';
+import { jsonAnswer } from '../local/jsonAnswer';
 import { localKeysPath } from '../local/localKeys';
 import { CliError } from './CliError';
 import { EXIT } from './exitCodes';
@@ -83,15 +84,9 @@ const requestJson = async (target: ApiTarget, method: 'GET' | 'POST', url: strin
       if (!region) throw usage(`Cannot tell the region from ${target.url}; pass --region.`);
       return await sigv4Json(method, url, region, body);
     }
-    const res = await fetch(url, body === undefined ? {} : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const text = await res.text();
-    let json: unknown = text;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      // left as text
-    }
-    return { status: res.status, json };
+    return await jsonAnswer(
+      await fetch(url, body === undefined ? {} : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    );
   } catch (err) {
     if (err instanceof CliError) throw err;
     if (err instanceof TypeError) throw unreachable(url, err);

@@ -6,6 +6,7 @@
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Hash } from '@smithy/hash-node';
+import { jsonAnswer } from './jsonAnswer';
 
 /** SHA-256 / HMAC-SHA256 in the shape @smithy/signature-v4 expects. */
 const Sha256 = Hash.bind(null, 'sha256');
@@ -30,13 +31,5 @@ export const sigv4Json = async (method: 'GET' | 'POST', url: string, region: str
     headers: payload === undefined ? { host: u.host } : { host: u.host, 'content-type': 'application/json' },
     body: payload,
   });
-  const res = await fetch(url, { method, headers: signed.headers as Record<string, string>, body: payload });
-  const text = await res.text();
-  let json: unknown = text;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // leave as text
-  }
-  return { status: res.status, json };
+  return jsonAnswer(await fetch(url, { method, headers: signed.headers as Record<string, string>, body: payload }));
 };

@@ -4,7 +4,7 @@ import type { HashPool } from '../hashing/hashPool';
 import { HttpError } from '../http/HttpError';
 import { s3ErrorToHttp } from '../http/s3ErrorToHttp';
 import type { FolderJobs } from '../jobs/backgroundJobs';
-import { freshProgress, type JobProgress } from '../jobs/jobProgress';
+import type { JobProgress } from '../jobs/jobProgress';
 import type { FolderPin } from '../links/objectPin';
 import { buildFolderInfo, buildMetainfo } from '../metainfo/buildMetainfo';
 import { choosePieceLength } from '../metainfo/choosePieceLength';
@@ -18,7 +18,7 @@ import { classifyS3Error } from '../s3/classifyS3Error';
 import { listObjects } from '../s3/listObjects';
 import type { FolderSnapshot, TorrentCache } from './cache/torrentCache';
 import { hashFolder } from './hashFolder';
-import { progressReporter } from './progressReporter';
+import { InFlightBuilds, progressTicker, type Build } from './inFlightBuilds';
 import type { TorrentOutcome } from './types';
 
 /**
@@ -62,11 +62,6 @@ export interface FolderTorrentsDeps {
   fanout?: FolderFanout;
 }
 
-interface FolderBuild {
-  promise: Promise<Buffer>;
-  progress: JobProgress;
-}
-
 /**
  * Folders as one BitTorrent v1 multi-file torrent: every object under a
  * prefix, listed (ListObjectsV2, all pages) into a manifest of key, ETag and
@@ -75,7 +70,7 @@ interface FolderBuild {
  * torrent; the seed route serves only the listed objects at their ETags.
  */
 export class FolderTorrents {
-  readonly #inFlight = new Map<string, FolderBuild>();
+  readonly #inFlight = new InFlightBuilds();
 
   constructor(private readonly deps: FolderTorrentsDeps) {}
 
@@ -202,25 +197,8 @@ export class FolderTorrents {
     }
   }
 
-  private join(target: ServedObject, m: FolderManifest, id: FolderSnapshot, log: AppLogger, onProgress?: (bytesDone: number) => void): FolderBuild {
-    const key = JSON.stringify(id);
-    const running = this.#inFlight.get(key);
-    if (running) return running;
-    const progress = freshProgress(m.totalSize);
-    const promise = this.build(target, m, id, progress, log, onProgress).then(
-      (info) => {
-        // A request whose cache read missed just before the entry was written joins here instead of building again.
-        setTimeout(() => this.#inFlight.delete(key), 60_000).unref();
-        return info;
-      },
-      (err: unknown) => {
-        this.#inFlight.delete(key);
-        throw err;
-      },
-    );
-    const build = { promise, progress };
-    this.#inFlight.set(key, build);
-    return build;
+  private join(target: ServedObject, m: FolderManifest, id: FolderSnapshot, log: AppLogger, onProgress?: (bytesDone: number) => void): Build {
+    return this.#inFlight.join(id, m.totalSize, (progress) => this.build(target, m, id, progress, log, onProgress));
   }
 
   private async build(
@@ -236,13 +214,7 @@ export class FolderTorrents {
     const pieceLength = choosePieceLength(m.totalSize);
     const manifestId: FolderSnapshot = { bucket: id.bucket, prefix: id.prefix, manifest: id.manifest, part: 'manifest' };
     const manifestBytes = Buffer.from(JSON.stringify(m));
-    const report = progressReporter(log, { bucket: target.bucket, prefix: target.key }, m.totalSize);
-    const tick = (done: number) => {
-      progress.bytesDone = done;
-      progress.heartbeatAt = Date.now();
-      report(done);
-      onProgress?.(done);
-    };
+    const tick = progressTicker(progress, log, { bucket: target.bucket, prefix: target.key }, onProgress);
     let info: Buffer;
     let joined = false;
     try {

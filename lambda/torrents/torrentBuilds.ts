@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../config';
 import type { HashPool } from '../hashing/hashPool';
 import { s3ErrorToHttp } from '../http/s3ErrorToHttp';
-import { freshProgress, type JobProgress } from '../jobs/jobProgress';
+import type { JobProgress } from '../jobs/jobProgress';
 import { buildMetainfo } from '../metainfo/buildMetainfo';
 import { bdecode, type BDict } from '../metainfo/bencode';
 import { choosePieceLength } from '../metainfo/choosePieceLength';
@@ -16,7 +16,7 @@ import { classifyS3Error } from '../s3/classifyS3Error';
 import type { ObjectHead } from '../s3/headObject';
 import type { CacheIdentity, TorrentCache } from './cache/torrentCache';
 import { generateInfo } from './generateInfo';
-import { progressReporter } from './progressReporter';
+import { InFlightBuilds, progressTicker, type Build } from './inFlightBuilds';
 
 /**
  * Builds an object too large for one function in segments (lambda/fanout: the plan, the segment
@@ -40,12 +40,6 @@ export interface TorrentBuildsDeps {
   fanout?: ObjectFanout;
 }
 
-/** A build in this process: its result and how far it is. */
-export interface Build {
-  promise: Promise<Buffer>;
-  progress: JobProgress;
-}
-
 /** A cached torrent found by its pinned version alone. */
 export interface PinnedHit {
   info: Buffer;
@@ -62,16 +56,13 @@ interface Verdict<T> {
   value: T;
 }
 
-/** How long a finished build stays joinable (longer than any cache read that could have missed it). */
-const FINISHED_BUILD_MS = 60_000;
-
 /**
  * Builds of generated torrents: the validated cache in front of them, one
  * build per object version at a time in this process whoever asks, and the
  * cache entry written only once the whole object was read and hashed.
  */
 export class TorrentBuilds {
-  readonly #inFlight = new Map<string, Build>();
+  readonly #inFlight = new InFlightBuilds();
   /**
    * Verdicts on cache entries, by the entry's bytes: the in-memory cache answers
    * the same Buffer for every hit, so each entry is decoded and validated once
@@ -153,24 +144,7 @@ export class TorrentBuilds {
    * signal: other callers may be waiting on the same build.
    */
   join(target: ServedObject, head: ObjectHead, id: CacheIdentity, log: AppLogger, onProgress?: (bytesDone: number) => void): Build {
-    const key = JSON.stringify(id);
-    const running = this.#inFlight.get(key);
-    if (running) return running;
-    const progress = freshProgress(head.size);
-    const promise = this.buildAndCache(target, head, id, progress, log, onProgress).then(
-      (info) => {
-        // A request whose cache read missed just before the entry was written joins here instead of building again.
-        setTimeout(() => this.#inFlight.delete(key), FINISHED_BUILD_MS).unref();
-        return info;
-      },
-      (err: unknown) => {
-        this.#inFlight.delete(key);
-        throw err;
-      },
-    );
-    const build = { promise, progress };
-    this.#inFlight.set(key, build);
-    return build;
+    return this.#inFlight.join(id, head.size, (progress) => this.buildAndCache(target, head, id, progress, log, onProgress));
   }
 
   private async buildAndCache(
@@ -183,13 +157,7 @@ export class TorrentBuilds {
   ): Promise<Buffer> {
     const { s3, config, pool, metrics } = this.deps;
     const started = Date.now();
-    const report = progressReporter(log, { bucket: target.bucket, key: target.key }, head.size);
-    const tick = (done: number) => {
-      progress.bytesDone = done;
-      progress.heartbeatAt = Date.now();
-      report(done);
-      onProgress?.(done);
-    };
+    const tick = progressTicker(progress, log, { bucket: target.bucket, key: target.key }, onProgress);
     let info: Buffer;
     let joined = false;
     try {

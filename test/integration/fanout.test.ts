@@ -20,7 +20,7 @@ import type { FanoutBuild, FolderSource, ObjectSource } from '../../lambda/fanou
 import { FANOUT_MODEL, segmentKey, type FanoutModel } from '../../lambda/fanout/fanoutModel';
 import { joinHandler } from '../../lambda/fanout/joinHandler';
 import { localFanout, type FanoutHandlers } from '../../lambda/fanout/localFanout';
-import { objectRangeHasher } from '../../lambda/fanout/objectRangeHasher';
+import { objectRangeHasher } from '../../lambda/fanout/rangeHashers';
 import { segmentHandler, type RangeHashers } from '../../lambda/fanout/segmentHandler';
 import { segmentPlan } from '../../lambda/fanout/segmentPlan';
 import { fanoutInput } from '../../lambda/fanout/startFanout';

@@ -251,24 +251,27 @@ const queryPart = fc.oneof(
   fc.tuple(fc.constantFrom('exp', 'kid', 'sig', 'prefix', 'x'), fc.string({ unit: 'binary', maxLength: 50 }).map(pct)).map(([k, v]) => `${k}=${v}`),
 );
 
+/** Range headers a client may send that are invalid, unsatisfiable or merely odd. */
+const AWKWARD_RANGES = [
+  'bytes=0-0',
+  'bytes=0-',
+  'bytes=-1',
+  'bytes=-0',
+  'bytes=5-2',
+  'bytes=999999999-',
+  'bytes=0-1,2-3',
+  'bytes=',
+  'bytes=a-b',
+  'items=0-1',
+  'bytes=0-99999999999999999999',
+  'bytes= 0-1',
+  'bytes=-',
+];
+
 const headerSet = fc.record(
   {
     Range: fc.oneof(
-      fc.constantFrom(
-        'bytes=0-0',
-        'bytes=0-',
-        'bytes=-1',
-        'bytes=-0',
-        'bytes=5-2',
-        'bytes=999999999-',
-        'bytes=0-1,2-3',
-        'bytes=',
-        'bytes=a-b',
-        'items=0-1',
-        'bytes=0-99999999999999999999',
-        'bytes= 0-1',
-        'bytes=-',
-      ),
+      fc.constantFrom(...AWKWARD_RANGES),
       fc.tuple(fc.nat(30_000), fc.nat(30_000)).map(([a, b]) => `bytes=${a}-${b}`),
     ),
     'If-None-Match': fc.constantFrom('*', '"x"', 'W/"x"', '', '"' + 'a'.repeat(2000) + '"', ','),
@@ -512,25 +515,7 @@ describe('fuzzing the local runtime over HTTP', () => {
 
   test("a valid seed link with any Range header answers 200, 206 or 416, and the bytes are the object's", async () => {
     const rangeHeader = fc.oneof(
-      fc.constantFrom(
-        'bytes=0-0',
-        'bytes=0-',
-        'bytes=-1',
-        'bytes=-0',
-        'bytes=5-2',
-        'bytes=999999999-',
-        'bytes=0-1,2-3',
-        'bytes=',
-        'bytes=a-b',
-        'items=0-1',
-        'bytes=0-99999999999999999999',
-        'bytes= 0-1',
-        'bytes=-',
-        'bytes=--1',
-        'bytes=1-2-3',
-        'bytes=0x10-0x20',
-        'bytes=1e3-2e3',
-      ),
+      fc.constantFrom(...AWKWARD_RANGES, 'bytes=--1', 'bytes=1-2-3', 'bytes=0x10-0x20', 'bytes=1e3-2e3'),
       fc.tuple(fc.integer({ min: -5, max: 25_000 }), fc.integer({ min: -5, max: 25_000 }), fc.boolean()).map(([a, b, open]) => `bytes=${a}-${open ? '' : b}`),
       fc.integer({ min: 0, max: 25_000 }).map((n) => `bytes=-${n}`),
       fc.string({ unit: 'binary-ascii', maxLength: 30 }).map((x) => `bytes=${x.replace(/[^\x20-\x7e]/g, '')}`),
